@@ -1,0 +1,85 @@
+/** Typed errors mapped at adapter boundaries (STYLE rule 6). Branch on classes, never on message text. */
+
+/** Base class: every error we raise says whether trying again can help. */
+export class SpotHandlerError extends Error {
+  readonly retryable: boolean;
+  constructor(message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** The object does not exist (HTTP 404). */
+export class NotFoundError extends SpotHandlerError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, retryable: false });
+  }
+}
+
+/** Optimistic concurrency lost (HTTP 409): re-read and try again. */
+export class ConflictError extends SpotHandlerError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, retryable: true });
+  }
+}
+
+/** Eviction refused by a PodDisruptionBudget (HTTP 429 with cause DisruptionBudget, or 500 for several PDBs). */
+export class EvictionBlockedError extends SpotHandlerError {
+  readonly retryAfterMs: number | undefined;
+  readonly budget: string | undefined;
+  readonly multiplePdbs: boolean;
+  constructor(
+    message: string,
+    options: { cause?: unknown; retryAfterMs?: number; budget?: string; multiplePdbs?: boolean } = {},
+  ) {
+    super(message, { cause: options.cause, retryable: true });
+    this.retryAfterMs = options.retryAfterMs;
+    this.budget = options.budget;
+    this.multiplePdbs = options.multiplePdbs ?? false;
+  }
+}
+
+/** Server asks us to slow down (HTTP 429 without a PDB cause: API priority and fairness). */
+export class ThrottledError extends SpotHandlerError {
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options: { cause?: unknown; retryAfterMs?: number } = {}) {
+    super(message, { cause: options.cause, retryable: true });
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** A transient failure (5xx, timeout, connection reset). */
+export class TransientError extends SpotHandlerError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, retryable: true });
+  }
+}
+
+/** The server does not offer what we asked for (e.g. no eviction subresource). */
+export class UnsupportedError extends SpotHandlerError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, retryable: false });
+  }
+}
+
+/** Any other permanent failure (4xx we cannot fix by retrying, 403 forbidden). */
+export class PermanentError extends SpotHandlerError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, retryable: false });
+  }
+}
+
+/** Invalid configuration: every problem listed at once. */
+export class ConfigError extends SpotHandlerError {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`, { retryable: false });
+    this.problems = problems;
+  }
+}
+
+/** True when the error is ours and says retrying may help, or is not ours (unknown: assume transient). */
+export function isRetryable(err: unknown): boolean {
+  return err instanceof SpotHandlerError ? err.retryable : true;
+}

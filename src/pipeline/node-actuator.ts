@@ -1,0 +1,107 @@
+/**
+ * The port the executor drives a node through (STYLE rule 1: declared by its consumer).
+ * src/actions/ implements it on the Kubernetes ports in src/kube/. Every method is idempotent:
+ * calling it again after a crash or for a merged second message does no harm.
+ */
+import type { EventKind } from '../events/interruption-event.js';
+
+/** Node labels, annotations, taints and condition that record what spot-handler did (DESIGN §3). */
+export const MARK = {
+  /** Taint key prefix: `spot-handler/<kind>`. */
+  taintPrefix: 'spot-handler/',
+  /** Label: where the node action is (noticed, cordoned, draining, drained, drain-failed). */
+  stateLabel: 'spot-handler/state',
+  /** Label: the event kind being acted on. */
+  kindLabel: 'spot-handler/kind',
+  /** Annotation: id of the event being acted on. */
+  eventIdAnnotation: 'spot-handler/event-id',
+  /** Annotation: deadline, RFC 3339. */
+  deadlineAnnotation: 'spot-handler/deadline',
+  /** Annotation: when the notice was first seen, RFC 3339. */
+  noticedAtAnnotation: 'spot-handler/noticed-at',
+  /** Annotation "true" when we cordoned the node (so uncordon only undoes our own cordon). */
+  cordonedAnnotation: 'spot-handler/cordoned',
+  /** Annotation "true" when we set the exclude-from-external-load-balancers label. */
+  lbExcludedAnnotation: 'spot-handler/lb-excluded',
+  /** Annotation: comma list of webhook triggers already sent for this event (start,success,failure). */
+  reportedAnnotation: 'spot-handler/reported',
+  /** Node condition type showing the drain state. */
+  conditionType: 'SpotHandlerDrain',
+  /** Label value that opts a node out of any action. */
+  optOutLabel: 'spot-handler/disabled',
+} as const;
+
+/** Where a node action stands, as recorded on the node. */
+export type NodePhase = 'noticed' | 'cordoned' | 'draining' | 'drained' | 'drain-failed';
+
+/** What we read back from a node: enough to resume after a restart. */
+export interface NodeState {
+  readonly name: string;
+  readonly providerId?: string;
+  readonly unschedulable: boolean;
+  readonly ready: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Our markers, when present. */
+  readonly phase?: NodePhase;
+  readonly eventId?: string;
+  readonly kind?: EventKind;
+  readonly deadlineMs?: number;
+  readonly reported: readonly string[];
+  readonly taintKeys: readonly string[];
+}
+
+/** What to record on the node when an action starts. */
+export interface NodeMarking {
+  readonly kind: EventKind;
+  readonly eventId: string;
+  readonly deadlineMs: number;
+  readonly noticedAtMs: number;
+}
+
+/** A pod that stopped a drain from finishing, and why. */
+export interface BlockingPod {
+  readonly namespace: string;
+  readonly name: string;
+  /** PDB name when a PodDisruptionBudget refused the eviction. */
+  readonly pdb?: string;
+  readonly reason: 'pdb' | 'multiple-pdbs' | 'do-not-disrupt' | 'slow-termination' | 'api-error';
+  readonly message: string;
+}
+
+/** Result of one drain. */
+export interface DrainResult {
+  readonly result: 'succeeded' | 'forced' | 'blocked' | 'timed_out' | 'failed';
+  readonly podsEvicted: number;
+  readonly podsForceDeleted: number;
+  readonly podsRemaining: number;
+  readonly blockedBy: readonly BlockingPod[];
+  readonly durationMs: number;
+}
+
+/** A drain request: the deadline and urgency decide grace periods and forcing. */
+export interface DrainRequest {
+  readonly nodeName: string;
+  readonly kind: EventKind;
+  readonly eventId: string;
+  readonly deadlineMs: number;
+  readonly urgent: boolean;
+  readonly signal: AbortSignal;
+}
+
+/** The node operations the executor needs. */
+export interface NodeActuator {
+  /** Reads the node; undefined when it does not exist. */
+  getNode(nodeName: string): Promise<NodeState | undefined>;
+  /** Adds the taint for the kind, our labels/annotations and the condition (and the LB label if configured). */
+  mark(nodeName: string, marking: NodeMarking): Promise<void>;
+  /** Sets spec.unschedulable (merge patch); records that we did it. */
+  cordon(nodeName: string): Promise<void>;
+  /** Updates the state label and the condition. */
+  setPhase(nodeName: string, phase: NodePhase, message: string): Promise<void>;
+  /** Records that a webhook trigger was sent for the current event (so a restart does not send it twice). */
+  recordReported(nodeName: string, trigger: string): Promise<void>;
+  /** Evicts the node's pods within the deadline. */
+  drain(request: DrainRequest): Promise<DrainResult>;
+  /** Removes exactly what we added (taints, labels, annotations, condition, LB label) and uncordons if we cordoned. */
+  unmark(nodeName: string): Promise<void>;
+}
