@@ -156,6 +156,11 @@ export function createMetrics(
       help: '1 while the last IMDS poll succeeded, 0 while IMDS is failing.',
       registers,
     }),
+    ready: new Gauge({
+      name: `${PREFIX}ready`,
+      help: '1 while this replica is ready (/readyz answers 200), else 0.',
+      registers,
+    }),
     leader: new Gauge({
       name: `${PREFIX}leader`,
       help: '1 while this replica holds the leader lease (queue mode), else 0.',
@@ -181,6 +186,7 @@ export function createMetrics(
   };
   metrics.imdsHealthy.set(0);
   metrics.leader.set(0);
+  metrics.ready.set(0);
   metrics.drainsInFlight.set(0);
   return metrics;
 }
