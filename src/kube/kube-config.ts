@@ -1,0 +1,106 @@
+/**
+ * Loads the Kubernetes client configuration and fixes two things @kubernetes/client-node 1.x lacks:
+ * HTTP keep-alive (it builds a fresh Agent, hence a fresh TCP/TLS connection, for every request;
+ * stack.md §2) and a client-side rate limit shared by every API client made from this config.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
+import type { RequestOptions } from 'node:https';
+import type { RequestInit } from 'node-fetch';
+import type { RateLimiter } from './rate-limiter.js';
+
+/** Where the configuration comes from. The config module reads the environment and passes values in. */
+export interface KubeConfigSource {
+  /** A kubeconfig file (flag `--kubeconfig` / env KUBECONFIG). */
+  readonly kubeconfigPath?: string;
+  /** Use the pod's service account (true when KUBERNETES_SERVICE_HOST is set and no kubeconfig is given). */
+  readonly inCluster?: boolean;
+  /** A plain server URL (simulators, tests): `http://127.0.0.1:P`, optional bearer token. */
+  readonly server?: { readonly url: string; readonly token?: string };
+  /** Shared client-side rate limit applied before every API request. */
+  readonly rateLimiter?: RateLimiter;
+  /** Upper bound of open connections for ordinary requests (watches use their own pool). */
+  readonly maxSockets?: number;
+}
+
+type AnyAgent = http.Agent | https.Agent;
+
+/** A KubeConfig whose API clients reuse connections and wait for the shared rate limiter. */
+export class KeepAliveKubeConfig extends KubeConfig {
+  private readonly pools = new Map<string, AnyAgent>();
+  private rateLimiter: RateLimiter | undefined;
+  private maxSockets = 100;
+
+  /** Sets the limiter every request waits for, and the socket cap for ordinary requests. */
+  configureClient(rateLimiter: RateLimiter | undefined, maxSockets = 100): void {
+    this.rateLimiter = rateLimiter;
+    this.maxSockets = maxSockets;
+  }
+
+  /** Called by generated API clients before every request: rate limit, auth, then a pooled agent. */
+  override async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    await this.rateLimiter?.acquire();
+    await super.applySecurityAuthentication(context);
+    const agent = context.getAgent();
+    if (agent) context.setAgent(this.pooled('api', agent, this.maxSockets));
+  }
+
+  /** Called by Watch (and exec/log helpers): watches share a separate keep-alive pool with no cap. */
+  override async applyToFetchOptions(opts: RequestOptions): Promise<RequestInit> {
+    const init = await super.applyToFetchOptions(opts);
+    const agent = init.agent;
+    if (agent instanceof http.Agent) init.agent = this.pooled('watch', agent, Infinity);
+    return init;
+  }
+
+  /** Closes every pooled connection (call on shutdown and at the end of tests). */
+  destroy(): void {
+    for (const agent of this.pools.values()) agent.destroy();
+    this.pools.clear();
+  }
+
+  /**
+   * Replaces the per-request agent with one long-lived keep-alive agent built from the same TLS options.
+   * Proxy agents (socks/hpagent subclasses) are left alone: they manage their own tunnels.
+   */
+  private pooled(pool: string, fresh: AnyAgent, maxSockets: number): AnyAgent {
+    const ctor = fresh.constructor;
+    if (ctor !== http.Agent && ctor !== https.Agent) return fresh;
+    const existing = this.pools.get(pool);
+    if (existing && existing.constructor === ctor) return existing;
+    const base = (fresh as AnyAgent & { options?: https.AgentOptions }).options ?? {};
+    const options = {
+      ...base,
+      keepAlive: true,
+      keepAliveMsecs: 30_000,
+      maxSockets,
+      scheduling: 'lifo' as const,
+    };
+    const agent = ctor === https.Agent ? new https.Agent(options) : new http.Agent(options);
+    this.pools.set(pool, agent);
+    return agent;
+  }
+}
+
+/** Builds the client configuration: explicit server, kubeconfig file, in-cluster, else the default chain. */
+export function loadKubeConfig(source: KubeConfigSource = {}): KeepAliveKubeConfig {
+  const kc = new KeepAliveKubeConfig();
+  if (source.server) {
+    const insecure = source.server.url.startsWith('http:');
+    kc.loadFromOptions({
+      clusters: [{ name: 'default', server: source.server.url, skipTLSVerify: insecure }],
+      users: [{ name: 'default', ...(source.server.token ? { token: source.server.token } : {}) }],
+      contexts: [{ name: 'default', cluster: 'default', user: 'default' }],
+      currentContext: 'default',
+    });
+  } else if (source.kubeconfigPath) {
+    kc.loadFromFile(source.kubeconfigPath);
+  } else if (source.inCluster) {
+    kc.loadFromCluster();
+  } else {
+    kc.loadFromDefault();
+  }
+  kc.configureClient(source.rateLimiter, source.maxSockets);
+  return kc;
+}

@@ -1,0 +1,109 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
+import { FakeClock } from '../../../src/clock.js';
+import { loadKubeConfig, type KeepAliveKubeConfig } from '../../../src/kube/kube-config.js';
+import { RateLimiter } from '../../../src/kube/rate-limiter.js';
+
+interface Recorder {
+  url: string;
+  connections: number;
+  requests: { path: string; auth: string | undefined }[];
+  close: () => Promise<void>;
+}
+
+async function startServer(): Promise<Recorder> {
+  const rec = { connections: 0, requests: [] as Recorder['requests'] };
+  const server = http.createServer((req, res) => {
+    rec.requests.push({ path: req.url ?? '', auth: req.headers.authorization });
+    res.setHeader('content-type', 'application/json');
+    if (req.url?.includes('watch=true')) {
+      res.write(JSON.stringify({ type: 'ADDED', object: { kind: 'Pod', metadata: { name: 'p' } } }) + '\n');
+      res.end();
+      return;
+    }
+    res.end(JSON.stringify({ kind: 'Node', apiVersion: 'v1', metadata: { name: 'n1' } }));
+  });
+  server.on('connection', () => rec.connections++);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    ...rec,
+    get connections() {
+      return rec.connections;
+    },
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+let server: Recorder | undefined;
+let kc: KeepAliveKubeConfig | undefined;
+afterEach(async () => {
+  kc?.destroy();
+  await server?.close();
+});
+
+describe('loadKubeConfig', () => {
+  it('reuses connections: 50 calls over keep-alive open at most 2 connections', async () => {
+    server = await startServer();
+    kc = loadKubeConfig({ server: { url: server.url, token: 'tok' } });
+    const core = kc.makeApiClient(CoreV1Api);
+    for (let i = 0; i < 50; i++) await core.readNode({ name: 'n1' });
+    expect(server.requests).toHaveLength(50);
+    expect(server.requests[0]?.auth).toBe('Bearer tok');
+    expect(server.connections).toBeLessThanOrEqual(2);
+  });
+
+  it('the stock KubeConfig opens one connection per call (what we fix)', async () => {
+    server = await startServer();
+    const plain = new KubeConfig();
+    plain.loadFromOptions({
+      clusters: [{ name: 'c', server: server.url, skipTLSVerify: true }],
+      users: [{ name: 'u' }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    const core = plain.makeApiClient(CoreV1Api);
+    for (let i = 0; i < 10; i++) await core.readNode({ name: 'n1' });
+    expect(server.connections).toBe(10);
+  });
+
+  it('waits for the shared rate limiter before each request', async () => {
+    server = await startServer();
+    const clock = new FakeClock();
+    const limiter = new RateLimiter(clock, { qps: 1, burst: 2 });
+    kc = loadKubeConfig({ server: { url: server.url }, rateLimiter: limiter });
+    const core = kc.makeApiClient(CoreV1Api);
+    await core.readNode({ name: 'n1' });
+    await core.readNode({ name: 'n1' });
+    const third = core.readNode({ name: 'n1' });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(server.requests).toHaveLength(2);
+    await clock.advance(1000);
+    await third;
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('watches work through the pooled agent', async () => {
+    server = await startServer();
+    kc = loadKubeConfig({ server: { url: server.url } });
+    const seen: string[] = [];
+    const done = new Promise<void>((resolve) => {
+      void new Watch(kc!).watch(
+        '/api/v1/pods',
+        { fieldSelector: 'spec.nodeName=n1' },
+        (type) => seen.push(type),
+        () => resolve(),
+      );
+    });
+    await done;
+    expect(seen).toEqual(['ADDED']);
+    expect(server.requests[0]?.path).toContain('fieldSelector=spec.nodeName%3Dn1');
+  });
+});
