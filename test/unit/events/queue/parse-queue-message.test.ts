@@ -7,11 +7,14 @@ const FIXTURES = '/work/shared/fixtures';
 const NOW = Date.parse('2026-11-29T10:00:30Z');
 const CTX = { messageId: 'm-1', receiptHandle: 'rh-1', sentAtMs: NOW - 500, nowMs: NOW };
 
-function fixture(path: string): Record<string, any> {
+/** A fixture body as an editable object. */
+type Msg = Record<string, unknown> & { detail: Record<string, unknown> };
+
+function fixture(path: string): Msg {
   return JSON.parse(readFileSync(`${FIXTURES}/${path}`, 'utf8'));
 }
 /** A fixture with some fields changed (undefined deletes). */
-function variant(path: string, change: (m: Record<string, any>) => void): string {
+function variant(path: string, change: (m: Msg) => void): string {
   const m = fixture(path);
   change(m);
   return JSON.stringify(m);
@@ -146,8 +149,8 @@ describe('parseQueueMessage: health events', () => {
     expect(event?.deadlineMs).toBe(NOW);
   });
   it.each([
-    ['RDS service', (m: any) => (m.detail.service = 'RDS'), 'not-ec2-service'],
-    ['issue category', (m: any) => (m.detail.eventTypeCategory = 'issue'), 'not-scheduled-change'],
+    ['RDS service', (m: Msg) => (m.detail.service = 'RDS'), 'not-ec2-service'],
+    ['issue category', (m: Msg) => (m.detail.eventTypeCategory = 'issue'), 'not-scheduled-change'],
   ])('ignores %s', (_name, change, reason) => {
     expect(parse(variant(health, change))).toMatchObject({ type: 'ignore', reason });
   });
@@ -186,7 +189,7 @@ describe('parseQueueMessage: bad input', () => {
       variant(spot, (m) => (m['detail-type'] = 'EC2 Something Else')),
       'unknown-detail-type',
     ],
-    ['no detail', variant(spot, (m) => delete m.detail), 'missing-field'],
+    ['no detail', variant(spot, (m) => delete (m as Record<string, unknown>).detail), 'missing-field'],
     ['no id', variant(spot, (m) => delete m.id), 'missing-field'],
     ['no instance id', variant(spot, (m) => delete m.detail['instance-id']), 'missing-field'],
     ['bad instance id', variant(spot, (m) => (m.detail['instance-id'] = 'i-XYZ')), 'bad-field'],
