@@ -1,0 +1,306 @@
+/**
+ * Kubernetes Events (events.k8s.io/v1) on the node for each step of a node action, so that
+ * `kubectl describe node` and `kubectl get events` tell the story, including which pod and PDB
+ * blocked a drain (NTH #936).
+ *
+ * Choices:
+ * - Namespace `default`, as NTH does (a Node is cluster-scoped; the API server accepts `default`).
+ * - Identical events (same node, reason and note) within `dedupWindowMs` are not sent again; the next
+ *   one after the window says how many were suppressed. This keeps PDB retry loops from spamming.
+ * - Dry run still records events, with the note prefixed `[dry-run]` and the annotation
+ *   `spot-handler/dry-run: "true"`: the events are how a dry run shows what would have happened.
+ * - Failures are logged and counted (`spot_handler_kube_events_failed_total`), never thrown.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { EventKind, InterruptionEvent } from '../events/interruption-event.js';
+import type { BlockingPod, DrainResult } from '../pipeline/node-actuator.js';
+import type { Metrics } from './metrics.js';
+
+/** Every Event reason spot-handler uses, one constant each. */
+export const KUBE_EVENT_REASONS = {
+  SpotInterruption: 'SpotInterruption',
+  RebalanceRecommendation: 'RebalanceRecommendation',
+  ScheduledMaintenance: 'ScheduledMaintenance',
+  AsgTermination: 'AsgTermination',
+  AsgLaunch: 'AsgLaunch',
+  StateChange: 'StateChange',
+  Tainted: 'Tainted',
+  Cordoned: 'Cordoned',
+  DrainStarted: 'DrainStarted',
+  PodBlockedByPdb: 'PodBlockedByPdb',
+  Drained: 'Drained',
+  DrainForced: 'DrainForced',
+  DrainFailed: 'DrainFailed',
+  DrainBlocked: 'DrainBlocked',
+  Uncordoned: 'Uncordoned',
+  LifecycleCompleted: 'LifecycleCompleted',
+} as const;
+/** One of KUBE_EVENT_REASONS. */
+export type KubeEventReason = (typeof KUBE_EVENT_REASONS)[keyof typeof KUBE_EVENT_REASONS];
+
+/** The "notice received" reason for each event kind. */
+export const NOTICE_REASON: Readonly<Record<EventKind, KubeEventReason>> = {
+  'spot-interruption': KUBE_EVENT_REASONS.SpotInterruption,
+  'rebalance-recommendation': KUBE_EVENT_REASONS.RebalanceRecommendation,
+  'scheduled-maintenance': KUBE_EVENT_REASONS.ScheduledMaintenance,
+  'asg-termination': KUBE_EVENT_REASONS.AsgTermination,
+  'asg-launch': KUBE_EVENT_REASONS.AsgLaunch,
+  'state-change': KUBE_EVENT_REASONS.StateChange,
+};
+
+/** `reportingController` of every Event we create. */
+export const REPORTING_CONTROLLER = 'spot-handler';
+/** Namespace of the Events (Node is cluster-scoped; NTH uses `default` too). */
+export const EVENTS_NAMESPACE = 'default';
+/** The API server rejects notes over 1 KiB. */
+const MAX_NOTE_CHARS = 1024;
+
+/** An events.k8s.io/v1 Event, as far as we fill it in. `eventTimeMs` becomes a MicroTime in the adapter. */
+export interface KubeEventBody {
+  readonly namespace: string;
+  readonly generateName: string;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly eventTimeMs: number;
+  readonly reportingController: string;
+  readonly reportingInstance: string;
+  readonly action: string;
+  readonly reason: KubeEventReason;
+  readonly type: 'Normal' | 'Warning';
+  readonly note: string;
+  readonly regarding: {
+    readonly kind: 'Node';
+    readonly apiVersion: 'v1';
+    readonly name: string;
+    readonly uid?: string;
+  };
+}
+
+/** The port the recorder writes through (src/kube/events-adapter.ts implements it). */
+export interface KubeEventSink {
+  /** Creates the Event; rejects on any API error. */
+  createEvent(body: KubeEventBody): Promise<void>;
+}
+
+/** Options, from the `node` config section and the pod identity. */
+export interface KubeEventRecorderOptions {
+  /** EMIT_KUBERNETES_EVENTS; false makes every method a no-op. */
+  readonly enabled: boolean;
+  /** reportingInstance: POD_NAME (falls back to the node name, then `spot-handler`). */
+  readonly podName?: string;
+  readonly nodeName?: string;
+  readonly extraAnnotations?: Readonly<Record<string, string>>;
+  readonly dryRun?: boolean;
+  /** Window for suppressing identical events (default 60 s). */
+  readonly dedupWindowMs?: number;
+}
+
+/** What an Event is about: the interruption and the node. */
+export interface KubeEventSubject {
+  readonly event: Pick<InterruptionEvent, 'id' | 'kind' | 'instanceId' | 'description' | 'deadlineMs'>;
+  readonly nodeName: string;
+  readonly nodeUid?: string;
+}
+
+interface Seen {
+  readonly atMs: number;
+  suppressed: number;
+}
+
+const MAX_TRACKED = 2000;
+
+/** Creates Kubernetes Events for each step of a node action; never throws. */
+export class KubeEventRecorder {
+  private readonly seen = new Map<string, Seen>();
+  private readonly log: Logger;
+  private readonly windowMs: number;
+  private readonly clock: Clock;
+  private readonly metrics: Metrics;
+
+  constructor(
+    private readonly sink: KubeEventSink,
+    private readonly options: KubeEventRecorderOptions,
+    deps: { readonly logger: Logger; readonly clock: Clock; readonly metrics: Metrics },
+  ) {
+    this.log = deps.logger.child({ component: 'kube-events' });
+    this.clock = deps.clock;
+    this.metrics = deps.metrics;
+    this.windowMs = options.dedupWindowMs ?? 60_000;
+  }
+
+  /** A notice arrived for the node (reason per kind). */
+  noticeReceived(s: KubeEventSubject): Promise<void> {
+    const deadline = new Date(s.event.deadlineMs).toISOString();
+    const note = `${s.event.kind} notice for instance ${s.event.instanceId}: ${s.event.description} (deadline ${deadline})`;
+    return this.record(s, NOTICE_REASON[s.event.kind], 'Warning', 'Notice', note);
+  }
+
+  /** The node was tainted. */
+  tainted(s: KubeEventSubject, taint: string): Promise<void> {
+    return this.record(s, KUBE_EVENT_REASONS.Tainted, 'Normal', 'Taint', `Node tainted ${taint}`);
+  }
+
+  /** The node was cordoned. */
+  cordoned(s: KubeEventSubject): Promise<void> {
+    return this.record(s, KUBE_EVENT_REASONS.Cordoned, 'Normal', 'Cordon', 'Node cordoned');
+  }
+
+  /** A drain began. */
+  drainStarted(s: KubeEventSubject): Promise<void> {
+    const deadline = new Date(s.event.deadlineMs).toISOString();
+    return this.record(
+      s,
+      KUBE_EVENT_REASONS.DrainStarted,
+      'Normal',
+      'Drain',
+      `Draining node before ${deadline}`,
+    );
+  }
+
+  /** An eviction was refused by a PodDisruptionBudget (names the pod and the PDB). */
+  podBlockedByPdb(s: KubeEventSubject, pod: BlockingPod): Promise<void> {
+    const pdb = pod.pdb ? `PodDisruptionBudget ${pod.namespace}/${pod.pdb}` : 'a PodDisruptionBudget';
+    const note = `Eviction of pod ${pod.namespace}/${pod.name} refused by ${pdb}: ${pod.message}`;
+    return this.record(s, KUBE_EVENT_REASONS.PodBlockedByPdb, 'Warning', 'Evict', note);
+  }
+
+  /** A drain ended; the reason follows the result (Drained, DrainForced, DrainBlocked, DrainFailed). */
+  drainFinished(s: KubeEventSubject, r: DrainResult): Promise<void> {
+    const secs = (r.durationMs / 1000).toFixed(1);
+    const counts = `${r.podsEvicted} evicted, ${r.podsForceDeleted} deleted at the deadline, ${r.podsRemaining} remaining`;
+    const blockers = r.blockedBy.length > 0 ? `; blocked by ${describeBlockers(r.blockedBy)}` : '';
+    const note = `Drain ${r.result} after ${secs}s: ${counts}${blockers}`;
+    switch (r.result) {
+      case 'succeeded':
+        return this.record(s, KUBE_EVENT_REASONS.Drained, 'Normal', 'Drain', note);
+      case 'forced':
+        return this.record(s, KUBE_EVENT_REASONS.DrainForced, 'Warning', 'Drain', note);
+      case 'blocked':
+        return this.record(s, KUBE_EVENT_REASONS.DrainBlocked, 'Warning', 'Drain', note);
+      case 'timed_out':
+      case 'failed':
+        return this.record(s, KUBE_EVENT_REASONS.DrainFailed, 'Warning', 'Drain', note);
+    }
+  }
+
+  /** The node was uncordoned (maintenance over, rebalance TTL, cancellation). */
+  uncordoned(s: KubeEventSubject, why: string): Promise<void> {
+    return this.record(s, KUBE_EVENT_REASONS.Uncordoned, 'Normal', 'Uncordon', `Node uncordoned: ${why}`);
+  }
+
+  /** The ASG lifecycle action was completed. */
+  lifecycleCompleted(s: KubeEventSubject, hookName: string, result: string): Promise<void> {
+    const note = `Lifecycle action ${hookName} completed with ${result}`;
+    return this.record(s, KUBE_EVENT_REASONS.LifecycleCompleted, 'Normal', 'CompleteLifecycleAction', note);
+  }
+
+  /** Creates one Event unless disabled or a duplicate within the window; failures are logged and counted. */
+  async record(
+    s: KubeEventSubject,
+    reason: KubeEventReason,
+    type: 'Normal' | 'Warning',
+    action: string,
+    note: string,
+  ): Promise<void> {
+    if (!this.options.enabled) return;
+    const suppressed = this.checkDuplicate(`${s.nodeName}\u0000${reason}\u0000${note}`);
+    if (suppressed === undefined) return;
+    const suffix = suppressed > 0 ? ` (${suppressed} identical events suppressed)` : '';
+    const body = this.buildBody(s, reason, type, action, `${note}${suffix}`);
+    try {
+      await this.sink.createEvent(body);
+    } catch (err) {
+      this.metrics.kubeEventsFailed.inc();
+      this.log.warn({ err, reason, node: s.nodeName }, 'could not create Kubernetes Event');
+    }
+  }
+
+  /** undefined: suppress; else the number suppressed since the last one sent. */
+  private checkDuplicate(key: string): number | undefined {
+    const now = this.clock.now();
+    const prior = this.seen.get(key);
+    if (prior && now - prior.atMs < this.windowMs) {
+      prior.suppressed++;
+      return undefined;
+    }
+    this.seen.delete(key);
+    if (this.seen.size >= MAX_TRACKED) this.prune(now);
+    this.seen.set(key, { atMs: now, suppressed: 0 });
+    return prior?.suppressed ?? 0;
+  }
+
+  private prune(now: number): void {
+    for (const [key, entry] of this.seen) {
+      if (now - entry.atMs >= this.windowMs || this.seen.size >= MAX_TRACKED) this.seen.delete(key);
+    }
+  }
+
+  private buildBody(
+    s: KubeEventSubject,
+    reason: KubeEventReason,
+    type: 'Normal' | 'Warning',
+    action: string,
+    note: string,
+  ): KubeEventBody {
+    const dry = this.options.dryRun === true;
+    const fullNote = dry ? `[dry-run] ${note}` : note;
+    const annotations: Record<string, string> = {
+      'spot-handler/instance-id': s.event.instanceId,
+      'spot-handler/kind': s.event.kind,
+      'spot-handler/event-id': s.event.id,
+      ...(dry ? { 'spot-handler/dry-run': 'true' } : {}),
+      ...this.options.extraAnnotations,
+    };
+    return {
+      namespace: EVENTS_NAMESPACE,
+      generateName: `${s.nodeName}.`,
+      annotations,
+      eventTimeMs: this.clock.now(),
+      reportingController: REPORTING_CONTROLLER,
+      reportingInstance: (this.options.podName || this.options.nodeName || REPORTING_CONTROLLER).slice(
+        0,
+        128,
+      ),
+      action,
+      reason,
+      type,
+      note: fullNote.length > MAX_NOTE_CHARS ? `${fullNote.slice(0, MAX_NOTE_CHARS - 1)}…` : fullNote,
+      regarding: {
+        kind: 'Node',
+        apiVersion: 'v1',
+        name: s.nodeName,
+        ...(s.nodeUid ? { uid: s.nodeUid } : {}),
+      },
+    };
+  }
+}
+
+/** Short text naming the blocking pods (and PDBs), for notes. */
+export function describeBlockers(blockers: readonly BlockingPod[], max = 5): string {
+  const shown = blockers.slice(0, max).map((b) => {
+    const pdb = b.pdb ? ` (PDB ${b.pdb})` : '';
+    return `${b.namespace}/${b.name}${pdb} [${b.reason}]`;
+  });
+  const more = blockers.length > max ? ` and ${blockers.length - max} more` : '';
+  return shown.join(', ') + more;
+}
+
+/** Parses KUBERNETES_EVENTS_EXTRA_ANNOTATIONS (`k=v,k2=v2`); returns problems for malformed entries. */
+export function parseExtraAnnotations(text: string): {
+  annotations: Record<string, string>;
+  problems: string[];
+} {
+  const annotations: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const entry of text.split(',').map((e) => e.trim())) {
+    if (entry === '') continue;
+    const eq = entry.indexOf('=');
+    const key = eq > 0 ? entry.slice(0, eq).trim() : '';
+    if (!/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(key)) {
+      problems.push(`annotation "${entry}" is not key=value with a valid key`);
+      continue;
+    }
+    annotations[key] = entry.slice(eq + 1).trim();
+  }
+  return { annotations, problems };
+}
