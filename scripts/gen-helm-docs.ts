@@ -47,7 +47,11 @@ export function readValueDocs(valuesText: string): ValueDoc[] {
       stack.push({ indent, key: key[2] ?? '' });
       if (pending) {
         const path = stack.map((s) => s.key);
-        docs.push({ path: path.join('.'), description: pending.join(' '), defaultValue: lookup(values, path) });
+        docs.push({
+          path: path.join('.'),
+          description: pending.join(' '),
+          defaultValue: lookup(values, path),
+        });
       }
       pending = undefined;
     } else if (line.trim() === '' || !line.trimStart().startsWith('#')) {
@@ -80,7 +84,8 @@ function cell(text: string): string {
 /** Renders the Markdown reference for a values.yaml text. */
 export function renderHelmValuesDoc(valuesText: string): string {
   const rows = readValueDocs(valuesText).map(
-    (d) => `| \`${d.path}\` | \`${cell(JSON.stringify(d.defaultValue) ?? 'null')}\` | ${cell(d.description)} |`,
+    (d) =>
+      `| \`${d.path}\` | \`${cell(JSON.stringify(d.defaultValue) ?? 'null')}\` | ${cell(d.description)} |`,
   );
   return [
     '# Helm values',
