@@ -11,7 +11,7 @@ export const GENERAL_SCHEMA: SectionSchema<'general'> = {
     default: undefined,
     modes: 'both',
     requiredIn: 'imds',
-    description: 'Name of the node this pod runs on (downward API spec.nodeName). Required in imds mode.',
+    description: 'Name of the node this pod runs on (downward API spec.nodeName).',
   },
   podName: {
     type: 'string',

@@ -22,8 +22,7 @@ export const QUEUE_SCHEMA: SectionSchema<'queue'> = {
     default: undefined,
     modes: 'queue',
     requiredIn: 'queue',
-    description:
-      'URL of the SQS queue receiving the EventBridge rules and ASG lifecycle hooks. Required in queue mode.',
+    description: 'URL of the SQS queue receiving the EventBridge rules and ASG lifecycle hooks.',
   },
   visibilityTimeoutSeconds: {
     ...seconds('--sqs-visibility-timeout-seconds', 'SQS_MSG_VISIBILITY_TIMEOUT_SEC', 30, 1, 43200, ''),
