@@ -66,14 +66,14 @@ export class FakeClock implements Clock {
   async advance(ms: number): Promise<void> {
     const target = this.current + ms;
     for (;;) {
+      // let pending promise chains run and register their sleeps before looking
+      await new Promise<void>((r) => setImmediate(r));
       this.waiters.sort((a, b) => a.at - b.at);
       const next = this.waiters[0];
       if (!next || next.at > target) break;
       this.waiters.shift();
       this.current = next.at;
       next.resolve();
-      // let the woken code run before waking the next sleeper
-      await new Promise<void>((r) => setImmediate(r));
     }
     this.current = target;
     await new Promise<void>((r) => setImmediate(r));

@@ -1,0 +1,352 @@
+/**
+ * Runs the plan of one node action through the ports. Every step is idempotent; a stronger event that
+ * arrives mid-action aborts the current run and the action is planned again with the merged events.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { InterruptionEvent } from '../events/interruption-event.js';
+import type { Metrics } from '../report/metrics.js';
+import type { DrainResult, NodeActuator, NodeState } from './node-actuator.js';
+import { plan, type PlanOptions, type Step } from './plan.js';
+import type {
+  ActionReport,
+  LifecyclePort,
+  NodeResolver,
+  Notifier,
+  NotifyTrigger,
+  ReadinessWaiter,
+  StepRecorder,
+} from './ports.js';
+import type { ActionOutcome, NodeAction } from './store.js';
+
+/** Options the executor reads. */
+export interface ExecutorOptions extends PlanOptions {
+  readonly dryRun: boolean;
+  readonly launchReadyTimeoutMs: number;
+  /** Wait this long after the drain before completing lifecycle hooks (NTH COMPLETE_LIFECYCLE_ACTION_DELAY_SECONDS). */
+  readonly completeLifecycleDelayMs: number;
+}
+
+/** Everything the executor drives. */
+export interface ExecutorDeps {
+  readonly actuator: NodeActuator;
+  readonly resolver: NodeResolver;
+  readonly notifier: Notifier;
+  readonly recorder: StepRecorder;
+  readonly lifecycle?: LifecyclePort;
+  readonly readiness?: ReadinessWaiter;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** False once this replica may no longer act (lost leadership): checked before each step. */
+  readonly canAct: () => boolean;
+}
+
+class Superseded extends Error {}
+class NotLeader extends Error {}
+
+/** Executes node actions. */
+export class Executor {
+  constructor(
+    private readonly deps: ExecutorDeps,
+    private readonly options: ExecutorOptions,
+  ) {}
+
+  /** Runs the action to its end, re-planning when a stronger event supersedes the current run. */
+  async run(action: NodeAction, stop: AbortSignal): Promise<ActionOutcome> {
+    const { logger } = this.deps;
+    try {
+      const first = action.primary(this.options);
+      const nodeName = first.nodeName ?? (await this.deps.resolver.resolve(first));
+      if (!nodeName)
+        return { status: 'foreign', detail: `instance ${first.instanceId} is not a node of this cluster` };
+      for (const e of action.events) this.startHeartbeats(action, e);
+      for (;;) {
+        action.restartRequested = false;
+        action.runAbort = new AbortController();
+        const signal = AbortSignal.any([stop, action.runAbort.signal]);
+        try {
+          return await this.runOnce(action, nodeName, signal);
+        } catch (err) {
+          if (err instanceof Superseded || (action.restartRequested && !stop.aborted)) {
+            logger.info(
+              { instanceId: action.instanceId, node: nodeName },
+              'stronger event arrived: planning again',
+            );
+            continue;
+          }
+          throw err;
+        }
+      }
+    } catch (err) {
+      if (err instanceof NotLeader || !this.deps.canAct())
+        return { status: 'aborted', detail: 'no longer leader' };
+      if (action.runAbort.signal.aborted && !action.restartRequested && !stop.aborted) {
+        return { status: 'ignored', detail: 'canceled' };
+      }
+      if (stop.aborted) return { status: 'aborted', detail: 'shutting down' };
+      logger.error({ err, instanceId: action.instanceId }, 'node action failed');
+      return { status: 'failed', detail: err instanceof Error ? err.message : String(err) };
+    } finally {
+      action.heartbeats.abort();
+    }
+  }
+
+  private async runOnce(action: NodeAction, nodeName: string, signal: AbortSignal): Promise<ActionOutcome> {
+    const { actuator, clock } = this.deps;
+    const primary = action.primary(this.options);
+    const node = await actuator.getNode(nodeName);
+    if (!node && primary.kind !== 'asg-launch') {
+      return { status: 'foreign', detail: `node ${nodeName} not found` };
+    }
+    if (node && action.events.some((e) => e.id === node.eventId)) {
+      for (const r of node.reported) action.reported.add(r);
+    } else if (node?.eventId && node.reported.includes('start')) {
+      // the node is still marked by an earlier action for this interruption (e.g. a rebalance cordon)
+      action.reported.add('start');
+    }
+    const decided = plan(primary, this.options, node, clock.now());
+    if (decided.type === 'none') return { status: 'ignored', detail: decided.reason };
+    const ctx: RunContext = { action, primary, nodeName, node, signal };
+    for (const step of decided.steps) {
+      this.checkpoint(ctx);
+      const failed = await this.runStep(step, ctx);
+      if (failed) return failed;
+    }
+    if (decided.steps.some((s) => s.type === 'drain' || s.type === 'cordon')) {
+      await this.notify('success', ctx, { result: ctx.drain?.result ?? 'cordoned', drain: ctx.drain });
+    }
+    return { status: 'done', detail: ctx.drain ? `drain ${ctx.drain.result}` : 'done' };
+  }
+
+  private checkpoint(ctx: RunContext): void {
+    if (ctx.action.restartRequested) throw new Superseded();
+    if (ctx.signal.aborted) throw ctx.signal.reason as Error;
+    if (!this.deps.canAct()) throw new NotLeader();
+  }
+
+  /** Runs one step; returns an outcome when the action must end now. */
+  private async runStep(step: Step, ctx: RunContext): Promise<ActionOutcome | undefined> {
+    const { actuator, clock, metrics, recorder } = this.deps;
+    const { nodeName, primary } = ctx;
+    const recordCtx = { eventId: primary.id, kind: primary.kind };
+    switch (step.type) {
+      case 'wait-until':
+        this.deps.logger.info(
+          { node: nodeName, eventId: primary.id, at: new Date(step.atMs).toISOString() },
+          'waiting to act',
+        );
+        await clock.sleep(step.atMs - clock.now(), ctx.signal);
+        return undefined;
+      case 'notify':
+        await recorder.record(nodeName, { step: 'notice', event: primary }, recordCtx);
+        void this.notify('start', ctx, {});
+        return undefined;
+      case 'mark':
+        await this.act('mark', () =>
+          this.mutate(() => actuator.mark(nodeName, marking(primary, ctx.action))),
+        );
+        await recorder.record(nodeName, { step: 'tainted' }, recordCtx);
+        return undefined;
+      case 'cordon':
+        await this.act('cordon', () => this.mutate(() => actuator.cordon(nodeName)));
+        metrics.noticeToCordonSeconds.observe(
+          { kind: primary.kind },
+          seconds(clock.now() - ctx.action.noticedAtMs),
+        );
+        await recorder.record(nodeName, { step: 'cordoned' }, recordCtx);
+        this.deps.logger.info({ node: nodeName, eventId: primary.id, kind: primary.kind }, 'node cordoned');
+        if (!ctx.node?.unschedulable || ctx.node.phase === undefined) {
+          await this.mutate(() =>
+            actuator.setPhase(nodeName, 'cordoned', `cordoned for ${primary.kind} ${primary.id}`),
+          );
+        }
+        return undefined;
+      case 'drain':
+        return this.drain(step.urgent, ctx);
+      case 'wait-node-ready':
+        return this.waitReady(ctx);
+      case 'complete-lifecycle':
+        await this.completeHooks(ctx);
+        return undefined;
+      case 'uncordon-at':
+        await clock.sleep(step.atMs - clock.now(), ctx.signal);
+        this.checkpoint(ctx);
+        await this.act('uncordon', () => this.mutate(() => actuator.unmark(nodeName)));
+        await recorder.record(nodeName, { step: 'uncordoned' }, recordCtx);
+        this.deps.logger.info(
+          { node: nodeName, eventId: primary.id },
+          'rebalance cordon expired: uncordoned',
+        );
+        return undefined;
+    }
+  }
+
+  private async drain(urgent: boolean, ctx: RunContext): Promise<ActionOutcome | undefined> {
+    const { actuator, clock, metrics, recorder, logger } = this.deps;
+    const { nodeName, primary } = ctx;
+    const recordCtx = { eventId: primary.id, kind: primary.kind };
+    await this.mutate(() =>
+      actuator.setPhase(nodeName, 'draining', `draining for ${primary.kind} ${primary.id}`),
+    );
+    await recorder.record(nodeName, { step: 'drain-started' }, recordCtx);
+    const deadlineMs = Math.min(
+      ...ctx.action.events.filter((e) => e.kind !== 'asg-launch').map((e) => e.deadlineMs),
+    );
+    const result = await actuator.drain({
+      nodeName,
+      kind: primary.kind,
+      eventId: primary.id,
+      deadlineMs,
+      urgent,
+      signal: ctx.signal,
+    });
+    if (ctx.action.restartRequested) throw new Superseded();
+    if (ctx.signal.aborted) throw ctx.signal.reason as Error;
+    ctx.drain = result;
+    const ok = result.result === 'succeeded' || result.result === 'forced';
+    metrics.actions.inc({ action: 'drain', result: ok ? 'success' : 'error' });
+    if (ok) {
+      metrics.noticeToDrainedSeconds.observe(
+        { kind: primary.kind },
+        seconds(clock.now() - ctx.action.noticedAtMs),
+      );
+      metrics.deadlineSlackSeconds.observe({ kind: primary.kind }, seconds(deadlineMs - clock.now()));
+      await this.mutate(() =>
+        actuator.setPhase(nodeName, 'drained', `drained (${result.result}) for ${primary.id}`),
+      );
+      await recorder.record(nodeName, { step: 'drained', drain: result }, recordCtx);
+      logger.info(
+        { node: nodeName, eventId: primary.id, result: result.result, podsEvicted: result.podsEvicted },
+        'node drained',
+      );
+      return undefined;
+    }
+    await this.mutate(() => actuator.setPhase(nodeName, 'drain-failed', `drain ${result.result}`));
+    await recorder.record(nodeName, { step: 'drain-failed', drain: result }, recordCtx);
+    logger.warn(
+      { node: nodeName, eventId: primary.id, result: result.result, blockedBy: result.blockedBy },
+      'drain did not finish',
+    );
+    await this.notify('failure', ctx, { result: result.result, drain: result });
+    return { status: 'failed', detail: `drain ${result.result}` };
+  }
+
+  private async waitReady(ctx: RunContext): Promise<ActionOutcome | undefined> {
+    const ready = await this.deps.readiness?.waitForReady(
+      ctx.primary.instanceId,
+      this.options.launchReadyTimeoutMs,
+      ctx.signal,
+    );
+    if (ready) return undefined;
+    return { status: 'failed', detail: `node of ${ctx.primary.instanceId} not Ready in time` };
+  }
+
+  private async completeHooks(ctx: RunContext): Promise<void> {
+    const hooks = ctx.action.events.flatMap((e) =>
+      e.origin.type === 'sqs' && e.origin.lifecycle ? [e.origin.lifecycle] : [],
+    );
+    if (hooks.length === 0 || !this.deps.lifecycle) return;
+    if (this.options.completeLifecycleDelayMs > 0)
+      await this.deps.clock.sleep(this.options.completeLifecycleDelayMs, ctx.signal);
+    for (const hook of hooks) {
+      if (this.options.dryRun) {
+        this.deps.logger.info(
+          { hook: hook.hookName, instanceId: hook.instanceId },
+          'dry run: would complete lifecycle action',
+        );
+        continue;
+      }
+      await this.act('complete-lifecycle', () => this.deps.lifecycle!.complete(hook));
+    }
+    await this.deps.recorder.record(
+      ctx.nodeName,
+      { step: 'lifecycle-completed' },
+      { eventId: ctx.primary.id, kind: ctx.primary.kind },
+    );
+  }
+
+  /** Starts heartbeats for an ASG termination hook so it does not time out while the drain runs. */
+  startHeartbeats(action: NodeAction, event: InterruptionEvent): void {
+    const lifecycle = this.deps.lifecycle;
+    if (!lifecycle || this.options.dryRun || action.heartbeats.signal.aborted) return;
+    if (action.heartbeating.has(event.id)) return;
+    if (event.origin.type === 'sqs' && event.origin.lifecycle && event.kind === 'asg-termination') {
+      action.heartbeating.add(event.id);
+      lifecycle.startHeartbeats(event.origin.lifecycle, action.heartbeats.signal);
+    }
+  }
+
+  /**
+   * Sends a webhook once per action. It runs in the background so a slow receiver never delays the
+   * drain; the next notification of the action waits for the previous one to keep their order.
+   */
+  private notify(trigger: NotifyTrigger, ctx: RunContext, extra: Partial<ActionReport>): Promise<void> {
+    if (ctx.action.reported.has(trigger)) return ctx.action.notifications;
+    ctx.action.reported.add(trigger);
+    const data = { ...report(ctx), ...extra };
+    ctx.action.notifications = ctx.action.notifications.then(async () => {
+      const sent = await this.deps.notifier.notify(trigger, data).catch(() => false);
+      if (sent)
+        await this.mutate(() => this.deps.actuator.recordReported(ctx.nodeName, trigger)).catch(
+          () => undefined,
+        );
+    });
+    return ctx.action.notifications;
+  }
+
+  private async act(action: string, fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+      this.deps.metrics.actions.inc({ action, result: 'success' });
+    } catch (err) {
+      this.deps.metrics.actions.inc({ action, result: 'error' });
+      throw err;
+    }
+  }
+
+  /** Runs a node mutation unless in dry-run mode (where the step is only logged). */
+  private async mutate(fn: () => Promise<void>): Promise<void> {
+    if (this.options.dryRun) return;
+    await fn();
+  }
+}
+
+interface RunContext {
+  readonly action: NodeAction;
+  readonly primary: InterruptionEvent;
+  readonly nodeName: string;
+  readonly node: NodeState | undefined;
+  readonly signal: AbortSignal;
+  drain?: DrainResult;
+}
+
+function marking(primary: InterruptionEvent, action: NodeAction) {
+  return {
+    kind: primary.kind,
+    eventId: primary.id,
+    deadlineMs: primary.deadlineMs,
+    noticedAtMs: action.noticedAtMs,
+  };
+}
+
+function report(ctx: RunContext): ActionReport {
+  const p = ctx.primary;
+  return {
+    kind: p.kind,
+    eventId: p.id,
+    instanceId: p.instanceId,
+    nodeName: ctx.nodeName,
+    description: p.description,
+    region: p.region,
+    availabilityZone: p.availabilityZone,
+    instanceType: p.instanceType,
+    deadlineMs: p.deadlineMs,
+    noticedAtMs: ctx.action.noticedAtMs,
+    mergedEventIds: ctx.action.events.map((e) => e.id),
+  };
+}
+
+function seconds(ms: number): number {
+  return ms / 1000;
+}

@@ -1,0 +1,67 @@
+/**
+ * The ports the executor needs besides the node actuator (STYLE rule 1: declared by their consumer).
+ * Adapters live in src/report, src/actions and src/kube; the composition root (src/app.ts) joins them.
+ */
+import type { EventKind, InterruptionEvent, LifecycleHookRef } from '../events/interruption-event.js';
+import type { DrainResult } from './node-actuator.js';
+
+/** When a webhook may fire. */
+export type NotifyTrigger = 'start' | 'success' | 'failure';
+
+/** Everything a webhook template can show about one node action. */
+export interface ActionReport {
+  readonly kind: EventKind;
+  readonly eventId: string;
+  readonly instanceId: string;
+  readonly nodeName: string;
+  readonly description: string;
+  readonly region?: string;
+  readonly availabilityZone?: string;
+  readonly instanceType?: string;
+  readonly deadlineMs: number;
+  readonly noticedAtMs: number;
+  /** Ids of every message merged into this action. */
+  readonly mergedEventIds: readonly string[];
+  readonly result?: 'succeeded' | 'forced' | 'blocked' | 'timed_out' | 'failed' | 'cordoned';
+  readonly drain?: DrainResult;
+  readonly error?: string;
+}
+
+/** Sends notifications (webhooks). Returns true when delivered; never throws. */
+export interface Notifier {
+  notify(trigger: NotifyTrigger, report: ActionReport): Promise<boolean>;
+}
+
+/** A step worth a Kubernetes Event on the node. */
+export type NodeStepReport =
+  | { readonly step: 'notice'; readonly event: InterruptionEvent }
+  | { readonly step: 'tainted' | 'cordoned' | 'drain-started' | 'uncordoned' | 'lifecycle-completed' }
+  | { readonly step: 'drained'; readonly drain: DrainResult }
+  | { readonly step: 'drain-failed'; readonly drain?: DrainResult; readonly error?: string };
+
+/** Records node steps (Kubernetes Events). Never throws. */
+export interface StepRecorder {
+  record(
+    nodeName: string,
+    report: NodeStepReport,
+    context: { readonly eventId: string; readonly kind: EventKind },
+  ): Promise<void>;
+}
+
+/** ASG lifecycle hooks: completion and heartbeats. */
+export interface LifecyclePort {
+  /** CompleteLifecycleAction CONTINUE; idempotent. */
+  complete(hook: LifecycleHookRef): Promise<void>;
+  /** Sends heartbeats until the signal aborts. */
+  startHeartbeats(hook: LifecycleHookRef, signal: AbortSignal): void;
+}
+
+/** Finds the node of an instance (queue mode); undefined when it is not a node of this cluster. */
+export interface NodeResolver {
+  resolve(event: InterruptionEvent): Promise<string | undefined>;
+}
+
+/** Waits for a launching instance's node to be Ready (ASG launch hooks). */
+export interface ReadinessWaiter {
+  waitForReady(instanceId: string, timeoutMs: number, signal: AbortSignal): Promise<boolean>;
+}

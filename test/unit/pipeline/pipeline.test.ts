@@ -1,0 +1,345 @@
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../../src/clock.js';
+import type { InterruptionEvent, LifecycleHookRef } from '../../../src/events/interruption-event.js';
+import { Executor, type ExecutorOptions } from '../../../src/pipeline/executor.js';
+import { Pipeline } from '../../../src/pipeline/pipeline.js';
+import type { ActionReport, NotifyTrigger } from '../../../src/pipeline/ports.js';
+import { createMetrics } from '../../../src/report/metrics.js';
+import { FakeNodeActuator } from '../../helpers/fake-node-actuator.js';
+
+const T0 = Date.parse('2026-11-29T10:00:00Z');
+const NODE = 'ip-10-0-0-1.ec2.internal';
+const INSTANCE = 'i-0123456789abcdef0';
+
+function event(over: Partial<InterruptionEvent> & { id: string }): InterruptionEvent {
+  return {
+    kind: 'spot-interruption',
+    instanceId: INSTANCE,
+    noticedAtMs: T0,
+    deadlineMs: T0 + 120_000,
+    source: 'sqs',
+    origin: { type: 'sqs', message: { messageId: over.id, receiptHandle: `rh-${over.id}` } },
+    description: 'test',
+    ...over,
+  };
+}
+
+function hook(token: string): LifecycleHookRef {
+  return { hookName: 'term', groupName: 'ng-1', token, instanceId: INSTANCE };
+}
+
+function setup(over: Partial<ExecutorOptions> = {}) {
+  const clock = new FakeClock(T0);
+  const actuator = new FakeNodeActuator(clock);
+  actuator.addNode(NODE, INSTANCE);
+  const notified: { trigger: NotifyTrigger; report: ActionReport }[] = [];
+  const completed: LifecycleHookRef[] = [];
+  const heartbeats: LifecycleHookRef[] = [];
+  const recorded: string[] = [];
+  const known = new Map([[INSTANCE, NODE]]);
+  let leader = true;
+  const logger = pino({ level: 'silent' });
+  const metrics = createMetrics(new Registry(), { version: 't', mode: 'queue' }, { defaultMetrics: false });
+  const options: ExecutorOptions = {
+    mode: 'queue',
+    cordonOnly: false,
+    rebalanceDrain: false,
+    rebalanceCordonTtlMs: 60_000,
+    dryRun: false,
+    launchReadyTimeoutMs: 10_000,
+    completeLifecycleDelayMs: 0,
+    ...over,
+  };
+  const executor = new Executor(
+    {
+      actuator,
+      resolver: { resolve: async (e) => known.get(e.instanceId) },
+      notifier: {
+        notify: async (trigger, report) => {
+          notified.push({ trigger, report });
+          return true;
+        },
+      },
+      recorder: {
+        record: async (_node, r) => {
+          recorded.push(r.step);
+        },
+      },
+      lifecycle: {
+        complete: async (h) => {
+          completed.push(h);
+        },
+        startHeartbeats: (h) => {
+          heartbeats.push(h);
+        },
+      },
+      readiness: { waitForReady: async () => true },
+      clock,
+      logger,
+      metrics,
+      canAct: () => leader,
+    },
+    options,
+  );
+  const pipeline = new Pipeline({ executor, actuator, clock, logger, metrics }, { ...options, workers: 10 });
+  return {
+    clock,
+    actuator,
+    notified,
+    completed,
+    heartbeats,
+    recorded,
+    pipeline,
+    metrics,
+    known,
+    setLeader: (v: boolean) => (leader = v),
+  };
+}
+
+describe('pipeline', () => {
+  let t: ReturnType<typeof setup>;
+  beforeEach(() => {
+    t = setup();
+  });
+
+  it('drains a node once for a spot interruption and reports start and success', async () => {
+    const outcome = t.pipeline.submit(event({ id: 'spot-1' }));
+    await t.clock.advance(2000);
+    await expect(outcome).resolves.toMatchObject({ status: 'done' });
+    expect(t.actuator.count('cordon')).toBe(1);
+    expect(t.actuator.count('drain')).toBe(1);
+    expect(t.notified.map((n) => n.trigger)).toEqual(['start', 'success']);
+    expect(t.actuator.nodes.get(NODE)?.phase).toBe('drained');
+    expect(t.recorded).toEqual(['tainted', 'cordoned', 'notice', 'drain-started', 'drained']);
+  });
+
+  it('merges the four messages of one interruption into one drain, one webhook pair, each hook completed', async () => {
+    const outcomes = [
+      t.pipeline.submit(
+        event({ id: 'rebalance', kind: 'rebalance-recommendation', deadlineMs: T0 + 600_000 }),
+      ),
+      t.pipeline.submit(event({ id: 'spot' })),
+      t.pipeline.submit(
+        event({
+          id: 'hook',
+          kind: 'asg-termination',
+          deadlineMs: T0 + 3_600_000,
+          origin: { type: 'sqs', message: { messageId: 'h', receiptHandle: 'rh' }, lifecycle: hook('tok-1') },
+        }),
+      ),
+      t.pipeline.submit(event({ id: 'state', kind: 'state-change', deadlineMs: T0 + 90_000 })),
+    ];
+    await t.clock.advance(5000);
+    const results = await Promise.all(outcomes);
+    expect(results.map((r) => r.status)).toEqual(['done', 'done', 'done', 'done']);
+    expect(t.actuator.count('drain')).toBe(1);
+    const drain = t.actuator.calls.find((c) => c.method === 'drain')?.detail as {
+      deadlineMs: number;
+      urgent: boolean;
+    };
+    expect(drain.deadlineMs).toBe(T0 + 90_000);
+    expect(drain.urgent).toBe(true);
+    expect(t.notified.map((n) => n.trigger)).toEqual(['start', 'success']);
+    expect(t.completed.map((h) => h.token)).toEqual(['tok-1']);
+    expect(t.heartbeats.map((h) => h.token)).toEqual(['tok-1']);
+  });
+
+  it('answers a repeated poll of a finished event from memory without acting again', async () => {
+    const first = t.pipeline.submit(event({ id: 'spot-1', source: 'imds' }));
+    await t.clock.advance(2000);
+    await first;
+    const calls = t.actuator.calls.length;
+    await expect(t.pipeline.submit(event({ id: 'spot-1', source: 'imds' }))).resolves.toMatchObject({
+      status: 'done',
+    });
+    expect(t.actuator.calls.length).toBe(calls);
+  });
+
+  it('restarts a cordon-only rebalance action as a drain when a spot interruption arrives', async () => {
+    const rebalance = t.pipeline.submit(
+      event({ id: 'rb', kind: 'rebalance-recommendation', source: 'imds', deadlineMs: T0 + 60_000 }),
+    );
+    await t.clock.advance(10);
+    expect(t.actuator.count('cordon')).toBe(1);
+    expect(t.actuator.count('drain')).toBe(0);
+    const spot = t.pipeline.submit(event({ id: 'spot', source: 'imds' }));
+    await t.clock.advance(2000);
+    await expect(spot).resolves.toMatchObject({ status: 'done' });
+    await expect(rebalance).resolves.toMatchObject({ status: 'done' });
+    expect(t.actuator.count('drain')).toBe(1);
+    expect(t.actuator.count('unmark')).toBe(0);
+    expect(t.notified.filter((n) => n.trigger === 'start')).toHaveLength(1);
+  });
+
+  it('uncordons after the rebalance TTL in IMDS mode when nothing else came', async () => {
+    t = setup({ mode: 'imds' });
+    const rebalance = t.pipeline.submit(
+      event({ id: 'rb', kind: 'rebalance-recommendation', source: 'imds' }),
+    );
+    await t.clock.advance(30_000);
+    expect(t.actuator.nodes.get(NODE)?.unschedulable).toBe(true);
+    await t.clock.advance(31_000);
+    await expect(rebalance).resolves.toMatchObject({ status: 'done' });
+    expect(t.actuator.nodes.get(NODE)?.unschedulable).toBe(false);
+    expect(t.actuator.nodes.get(NODE)?.taints).toEqual([]);
+  });
+
+  it('ignores a rebalance notice older than the TTL (a restart after the uncordon)', async () => {
+    t = setup({ mode: 'imds' });
+    await t.clock.advance(61_000);
+    const outcome = t.pipeline.submit(event({ id: 'rb', kind: 'rebalance-recommendation', source: 'imds' }));
+    await t.clock.advance(10);
+    await expect(outcome).resolves.toMatchObject({ status: 'ignored', detail: 'expired' });
+    expect(t.actuator.count('cordon')).toBe(0);
+  });
+
+  it('resumes after a restart without a second drain or webhook when the node says drained', async () => {
+    const n = t.actuator.nodes.get(NODE)!;
+    Object.assign(n, {
+      eventId: 'spot-1',
+      phase: 'drained',
+      unschedulable: true,
+      reported: ['start', 'success'],
+    });
+    const outcome = t.pipeline.submit(event({ id: 'spot-1' }));
+    await t.clock.advance(10);
+    await expect(outcome).resolves.toMatchObject({ status: 'done' });
+    expect(t.actuator.count('drain')).toBe(0);
+    expect(t.notified).toEqual([]);
+  });
+
+  it('does not send the start webhook twice when a restarted handler resumes a drain', async () => {
+    const n = t.actuator.nodes.get(NODE)!;
+    Object.assign(n, { eventId: 'spot-1', phase: 'draining', unschedulable: true, reported: ['start'] });
+    const outcome = t.pipeline.submit(event({ id: 'spot-1' }));
+    await t.clock.advance(2000);
+    await expect(outcome).resolves.toMatchObject({ status: 'done' });
+    expect(t.actuator.count('drain')).toBe(1);
+    expect(t.notified.map((x) => x.trigger)).toEqual(['success']);
+  });
+
+  it('reports instances that are not nodes of this cluster as foreign', async () => {
+    const outcome = t.pipeline.submit(event({ id: 'x', instanceId: 'i-0fffffffffffffff0' }));
+    await t.clock.advance(10);
+    await expect(outcome).resolves.toMatchObject({ status: 'foreign' });
+    expect(t.actuator.count('cordon')).toBe(0);
+  });
+
+  it('reports a failed drain, sends the failure webhook, and retries only after the backoff', async () => {
+    t.actuator.nextDrainResult = 'blocked';
+    const first = t.pipeline.submit(
+      event({ id: 'm', kind: 'scheduled-maintenance', deadlineMs: T0 + 3_600_000 }),
+    );
+    await t.clock.advance(2000);
+    await expect(first).resolves.toMatchObject({ status: 'failed', detail: 'drain blocked' });
+    expect(t.notified.map((n) => n.trigger)).toEqual(['start', 'failure']);
+    expect(t.actuator.nodes.get(NODE)?.phase).toBe('drain-failed');
+    await expect(t.pipeline.submit(event({ id: 'm', kind: 'scheduled-maintenance' }))).resolves.toMatchObject(
+      {
+        status: 'failed',
+      },
+    );
+    expect(t.actuator.count('drain')).toBe(1);
+    await t.clock.advance(20_000);
+    t.actuator.nextDrainResult = 'succeeded';
+    const retry = t.pipeline.submit(
+      event({ id: 'm', kind: 'scheduled-maintenance', deadlineMs: T0 + 3_600_000 }),
+    );
+    await t.clock.advance(2000);
+    await expect(retry).resolves.toMatchObject({ status: 'done' });
+    expect(t.actuator.count('drain')).toBe(2);
+  });
+
+  it('waits until the start time of scheduled maintenance, and a cancellation restores the node', async () => {
+    const maintenance = event({
+      id: 'maint-1',
+      kind: 'scheduled-maintenance',
+      nodeName: NODE,
+      source: 'imds',
+      startAtMs: T0 + 60_000,
+      deadlineMs: T0 + 360_000,
+    });
+    const outcome = t.pipeline.submit(maintenance);
+    await t.clock.advance(30_000);
+    expect(t.actuator.count('cordon')).toBe(0);
+    await t.clock.advance(31_000);
+    expect(t.actuator.count('cordon')).toBe(1);
+    await t.clock.advance(2000);
+    await expect(outcome).resolves.toMatchObject({ status: 'done' });
+    const restored = await t.pipeline.cancel(
+      { eventId: 'maint-1', instanceId: INSTANCE, kind: 'scheduled-maintenance', reason: 'canceled' },
+      NODE,
+    );
+    expect(restored).toBe(true);
+    expect(t.actuator.nodes.get(NODE)).toMatchObject({ unschedulable: false, taints: [], phase: undefined });
+  });
+
+  it('a cancellation before the start time means nothing is done to the node', async () => {
+    const outcome = t.pipeline.submit(
+      event({ id: 'maint-2', kind: 'scheduled-maintenance', nodeName: NODE, startAtMs: T0 + 60_000 }),
+    );
+    await t.clock.advance(1000);
+    const cancel = t.pipeline.cancel(
+      { eventId: 'maint-2', instanceId: INSTANCE, kind: 'scheduled-maintenance', reason: 'canceled' },
+      NODE,
+    );
+    await t.clock.advance(10);
+    await expect(outcome).resolves.toMatchObject({ status: 'ignored', detail: 'canceled' });
+    await expect(cancel).resolves.toBe(false);
+    expect(t.actuator.count('cordon')).toBe(0);
+  });
+
+  it('stops acting when leadership is lost, leaving the message for the next leader', async () => {
+    const outcome = t.pipeline.submit(event({ id: 'spot-1' }));
+    await t.clock.advance(10);
+    t.setLeader(false);
+    t.pipeline.abortActive('lost leadership');
+    await t.clock.advance(2000);
+    await expect(outcome).resolves.toMatchObject({ status: 'aborted' });
+  });
+
+  it('in dry-run mode changes nothing on the node but still drains in dry-run and reports', async () => {
+    t = setup({ dryRun: true });
+    const outcome = t.pipeline.submit(event({ id: 'spot-1' }));
+    await t.clock.advance(2000);
+    await expect(outcome).resolves.toMatchObject({ status: 'done' });
+    expect(t.actuator.count('cordon')).toBe(0);
+    expect(t.actuator.count('mark')).toBe(0);
+    expect(t.actuator.nodes.get(NODE)?.unschedulable).toBe(false);
+  });
+
+  it('cordon-only mode never drains', async () => {
+    t = setup({ cordonOnly: true });
+    const outcome = t.pipeline.submit(event({ id: 'spot-1' }));
+    await t.clock.advance(10);
+    await expect(outcome).resolves.toMatchObject({ status: 'done' });
+    expect(t.actuator.count('cordon')).toBe(1);
+    expect(t.actuator.count('drain')).toBe(0);
+  });
+
+  it('completes an ASG launch hook once the node is ready, without cordoning', async () => {
+    const outcome = t.pipeline.submit(
+      event({
+        id: 'launch',
+        kind: 'asg-launch',
+        origin: { type: 'sqs', message: { messageId: 'l', receiptHandle: 'rh' }, lifecycle: hook('tok-l') },
+      }),
+    );
+    await t.clock.advance(10);
+    await expect(outcome).resolves.toMatchObject({ status: 'done' });
+    expect(t.completed.map((h) => h.token)).toEqual(['tok-l']);
+    expect(t.actuator.count('cordon')).toBe(0);
+  });
+
+  it('on shutdown lets in-flight work finish within the grace period', async () => {
+    const outcome = t.pipeline.submit(event({ id: 'spot-1' }));
+    await t.clock.advance(10);
+    const done = t.pipeline.shutdown(60_000);
+    await t.clock.advance(2000);
+    await done;
+    await expect(outcome).resolves.toMatchObject({ status: 'done' });
+    await expect(t.pipeline.submit(event({ id: 'spot-2' }))).resolves.toMatchObject({ status: 'aborted' });
+  });
+});
