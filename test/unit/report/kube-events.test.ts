@@ -1,0 +1,205 @@
+import { Registry } from 'prom-client';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../../src/clock.js';
+import { EVENT_KINDS } from '../../../src/events/interruption-event.js';
+import { createMetrics, type Metrics } from '../../../src/report/metrics.js';
+import {
+  KUBE_EVENT_REASONS,
+  KubeEventRecorder,
+  NOTICE_REASON,
+  parseExtraAnnotations,
+  type KubeEventBody,
+  type KubeEventRecorderOptions,
+  type KubeEventSink,
+  type KubeEventSubject,
+} from '../../../src/report/kube-events.js';
+import type { DrainResult } from '../../../src/pipeline/node-actuator.js';
+import { captureLogger } from './capture-logger.js';
+
+/** Stateful fake of the sink: stores Events; can fail the next N calls. */
+class FakeEventSink implements KubeEventSink {
+  readonly events: KubeEventBody[] = [];
+  failNext = 0;
+  async createEvent(body: KubeEventBody): Promise<void> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('apiserver said 500');
+    }
+    this.events.push(body);
+  }
+}
+
+const subject: KubeEventSubject = {
+  event: {
+    id: 'evt-1',
+    kind: 'spot-interruption',
+    instanceId: 'i-0abc',
+    description: 'terminate',
+    deadlineMs: Date.parse('2026-11-29T10:02:00Z'),
+  },
+  nodeName: 'ip-10-0-0-1',
+  nodeUid: 'uid-1',
+};
+
+const drain = (over: Partial<DrainResult>): DrainResult => ({
+  result: 'succeeded',
+  podsEvicted: 4,
+  podsForceDeleted: 0,
+  podsRemaining: 0,
+  blockedBy: [],
+  durationMs: 12_300,
+  ...over,
+});
+
+describe('KubeEventRecorder', () => {
+  let sink: FakeEventSink;
+  let clock: FakeClock;
+  let metrics: Metrics;
+  let log: ReturnType<typeof captureLogger>;
+  const recorder = (opts: Partial<KubeEventRecorderOptions> = {}): KubeEventRecorder =>
+    new KubeEventRecorder(
+      sink,
+      { enabled: true, podName: 'spot-handler-abc', ...opts },
+      {
+        logger: log.logger,
+        clock,
+        metrics,
+      },
+    );
+
+  beforeEach(() => {
+    sink = new FakeEventSink();
+    clock = new FakeClock();
+    metrics = createMetrics(new Registry(), { version: 't', mode: 'imds' }, { defaultMetrics: false });
+    log = captureLogger();
+  });
+
+  it('has one notice reason per kind, all distinct and listed in KUBE_EVENT_REASONS', () => {
+    const reasons = EVENT_KINDS.map((k) => NOTICE_REASON[k]);
+    expect(new Set(reasons).size).toBe(EVENT_KINDS.length);
+    for (const r of reasons) expect(Object.values(KUBE_EVENT_REASONS)).toContain(r);
+  });
+
+  it('builds an events.k8s.io Event on the node with annotations and reporting fields', async () => {
+    await recorder({ extraAnnotations: { team: 'infra', 'spot-handler/kind': 'overridden' } }).noticeReceived(
+      subject,
+    );
+    expect(sink.events).toHaveLength(1);
+    const e = sink.events[0]!;
+    expect(e).toMatchObject({
+      namespace: 'default',
+      reason: 'SpotInterruption',
+      type: 'Warning',
+      reportingController: 'spot-handler',
+      reportingInstance: 'spot-handler-abc',
+      regarding: { kind: 'Node', apiVersion: 'v1', name: 'ip-10-0-0-1', uid: 'uid-1' },
+      eventTimeMs: clock.now(),
+    });
+    expect(e.annotations).toEqual({
+      'spot-handler/instance-id': 'i-0abc',
+      'spot-handler/kind': 'overridden',
+      'spot-handler/event-id': 'evt-1',
+      team: 'infra',
+    });
+    expect(e.note).toContain('i-0abc');
+    expect(e.note).toContain('2026-11-29T10:02:00.000Z');
+  });
+
+  it.each([
+    ['succeeded', 'Drained', 'Normal'],
+    ['forced', 'DrainForced', 'Warning'],
+    ['blocked', 'DrainBlocked', 'Warning'],
+    ['timed_out', 'DrainFailed', 'Warning'],
+    ['failed', 'DrainFailed', 'Warning'],
+  ] as const)('drain %s → %s (%s)', async (result, reason, type) => {
+    await recorder().drainFinished(subject, drain({ result }));
+    expect(sink.events[0]).toMatchObject({ reason, type });
+    expect(sink.events[0]?.note).toContain(`Drain ${result} after 12.3s: 4 evicted`);
+  });
+
+  it('names the blocking pod and PDB', async () => {
+    const pod = {
+      namespace: 'shop',
+      name: 'db-0',
+      pdb: 'db-pdb',
+      reason: 'pdb' as const,
+      message: 'needs 2 healthy',
+    };
+    await recorder().podBlockedByPdb(subject, pod);
+    await recorder().drainFinished(subject, drain({ result: 'blocked', blockedBy: [pod], podsRemaining: 1 }));
+    expect(sink.events[0]).toMatchObject({ reason: 'PodBlockedByPdb', type: 'Warning' });
+    expect(sink.events[0]?.note).toBe(
+      'Eviction of pod shop/db-0 refused by PodDisruptionBudget shop/db-pdb: needs 2 healthy',
+    );
+    expect(sink.events[1]?.note).toContain('blocked by shop/db-0 (PDB db-pdb) [pdb]');
+  });
+
+  it('records every step with its reason', async () => {
+    const r = recorder();
+    await r.tainted(subject, 'spot-handler/spot-interruption:NoSchedule');
+    await r.cordoned(subject);
+    await r.drainStarted(subject);
+    await r.uncordoned(subject, 'maintenance over');
+    await r.lifecycleCompleted(subject, 'nth-hook', 'CONTINUE');
+    expect(sink.events.map((e) => e.reason)).toEqual([
+      'Tainted',
+      'Cordoned',
+      'DrainStarted',
+      'Uncordoned',
+      'LifecycleCompleted',
+    ]);
+  });
+
+  it('suppresses identical events within the window and reports the count afterwards', async () => {
+    const r = recorder({ dedupWindowMs: 60_000 });
+    const pod = { namespace: 'shop', name: 'db-0', pdb: 'db', reason: 'pdb' as const, message: 'm' };
+    for (let i = 0; i < 10; i++) {
+      await r.podBlockedByPdb(subject, pod);
+      await clock.advance(5_000);
+    }
+    expect(sink.events).toHaveLength(1);
+    await clock.advance(60_000);
+    await r.podBlockedByPdb(subject, pod);
+    expect(sink.events).toHaveLength(2);
+    expect(sink.events[1]?.note).toMatch(/\(9 identical events suppressed\)$/);
+    // a different node is not a duplicate
+    await r.podBlockedByPdb({ ...subject, nodeName: 'ip-10-0-0-2' }, pod);
+    expect(sink.events).toHaveLength(3);
+  });
+
+  it('logs and counts failures, never throws', async () => {
+    sink.failNext = 2;
+    const r = recorder();
+    await expect(r.cordoned(subject)).resolves.toBeUndefined();
+    await expect(r.drainStarted(subject)).resolves.toBeUndefined();
+    expect((await metrics.kubeEventsFailed.get()).values[0]?.value).toBe(2);
+    expect(log.lines().filter((l) => l.msg === 'could not create Kubernetes Event')).toHaveLength(2);
+  });
+
+  it('marks dry-run events and does nothing when disabled', async () => {
+    await recorder({ dryRun: true }).cordoned(subject);
+    expect(sink.events[0]?.note).toBe('[dry-run] Node cordoned');
+    expect(sink.events[0]?.annotations['spot-handler/dry-run']).toBe('true');
+    await recorder({ enabled: false }).cordoned({ ...subject, nodeName: 'other' });
+    expect(sink.events).toHaveLength(1);
+  });
+
+  it('cuts notes to 1 KiB and falls back to the node name as reportingInstance', async () => {
+    await recorder({ podName: undefined, nodeName: 'ip-10-0-0-9' }).uncordoned(subject, 'x'.repeat(5000));
+    expect(sink.events[0]?.note.length).toBe(1024);
+    expect(sink.events[0]?.reportingInstance).toBe('ip-10-0-0-9');
+  });
+});
+
+describe('parseExtraAnnotations', () => {
+  it.each([
+    ['', {}, 0],
+    ['team=infra', { team: 'infra' }, 0],
+    ['a=1, example.com/b = two ,c=', { a: '1', 'example.com/b': 'two', c: '' }, 0],
+    ['novalue,=x,bad key=1', {}, 3],
+  ])('%j', (text, annotations, problems) => {
+    const out = parseExtraAnnotations(text);
+    expect(out.annotations).toEqual(annotations);
+    expect(out.problems).toHaveLength(problems);
+  });
+});
