@@ -1,0 +1,89 @@
+/** What admission plugins and defaulting do on create: pod defaults, node not-ready taint, validation. */
+import type { ResourceDef } from './resources.js';
+import type { KubeObject } from './types.js';
+import { isRecord } from './types.js';
+import { invalid } from './status.js';
+import { validateEvent } from './event-rules.js';
+
+/** Options that change admission behaviour. */
+export interface AdmissionOptions {
+  /** TaintNodesByCondition: new nodes get `node.kubernetes.io/not-ready:NoSchedule` (real default: true). */
+  readonly taintNewNodes: boolean;
+}
+
+const PRIORITY_CLASSES: Record<string, number> = {
+  'system-node-critical': 2000001000,
+  'system-cluster-critical': 2000000000,
+};
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function qosClass(spec: Record<string, unknown>): string {
+  const containers = Array.isArray(spec['containers']) ? (spec['containers'] as unknown[]) : [];
+  let any = false;
+  let guaranteed = containers.length > 0;
+  for (const c of containers) {
+    const res = isRecord(c) && isRecord(c['resources']) ? c['resources'] : {};
+    const req = isRecord(res['requests']) ? res['requests'] : {};
+    const lim = isRecord(res['limits']) ? res['limits'] : {};
+    if (Object.keys(req).length > 0 || Object.keys(lim).length > 0) any = true;
+    const cpuMem = ['cpu', 'memory'];
+    if (!cpuMem.every((k) => lim[k] !== undefined && (req[k] === undefined || req[k] === lim[k])))
+      guaranteed = false;
+  }
+  if (!any) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+function admitPod(pod: KubeObject): void {
+  const name = pod.metadata.name ?? '';
+  const spec = pod.spec ?? {};
+  if (!Array.isArray(spec['containers']) || spec['containers'].length === 0) {
+    throw invalid('Pod', '', name, [
+      { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.containers' },
+    ]);
+  }
+  spec['restartPolicy'] ??= 'Always';
+  spec['terminationGracePeriodSeconds'] ??= 30;
+  spec['dnsPolicy'] ??= 'ClusterFirst';
+  spec['schedulerName'] ??= 'default-scheduler';
+  spec['serviceAccountName'] ??= 'default';
+  const pc = spec['priorityClassName'];
+  spec['priority'] ??= typeof pc === 'string' ? (PRIORITY_CLASSES[pc] ?? 0) : 0;
+  pod.spec = spec;
+  const status = pod.status ?? {};
+  status['phase'] ??= 'Pending';
+  status['qosClass'] ??= qosClass(spec);
+  pod.status = status;
+}
+
+function admitNode(node: KubeObject, options: AdmissionOptions): void {
+  if (!options.taintNewNodes) return;
+  const spec = node.spec ?? {};
+  const taints = Array.isArray(spec['taints']) ? (spec['taints'] as Record<string, unknown>[]) : [];
+  if (!taints.some((t) => t['key'] === 'node.kubernetes.io/not-ready')) {
+    spec['taints'] = [...taints, { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }];
+  }
+  node.spec = spec;
+}
+
+/** Validates and defaults a new object in place (the caller owns it). Throws ApiError 422. */
+export function admitCreate(def: ResourceDef, obj: KubeObject, options: AdmissionOptions): void {
+  const name = obj.metadata.name ?? '';
+  if (!DNS_SUBDOMAIN.test(name) || name.length > 253) {
+    const message = `a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`;
+    throw invalid(def.kind, def.group, name, [
+      {
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: "${name}": ${message}`,
+        field: 'metadata.name',
+      },
+    ]);
+  }
+  if (def.plural === 'pods') admitPod(obj);
+  else if (def.plural === 'nodes') admitNode(obj, options);
+  else if (def.plural === 'namespaces') {
+    obj.spec ??= { finalizers: ['kubernetes'] };
+    obj.status = { phase: 'Active' };
+  } else if (def.storage === 'events') validateEvent(def, obj);
+}
