@@ -1,0 +1,220 @@
+/**
+ * The markers spot-handler writes on a node (MARK in src/pipeline/node-actuator.ts), computed as merge
+ * patches from the node as read. Pure: node-writer.ts applies them with optimistic concurrency.
+ */
+import { EVENT_KINDS, type EventKind } from '../events/interruption-event.js';
+import { MARK, type NodeMarking, type NodePhase, type NodeState } from '../pipeline/node-actuator.js';
+import type {
+  KubeNode,
+  NodeCondition,
+  NodeMergePatch,
+  NodeStatusPatch,
+  Taint,
+  TaintEffect,
+} from './kube-types.js';
+
+/** The standard label that takes a node out of external load balancers. */
+export const LB_EXCLUDE_LABEL = 'node.kubernetes.io/exclude-from-external-load-balancers';
+/** The standard taint that lets pods with volumes move off a node that is shutting down. */
+export const OUT_OF_SERVICE_TAINT: Taint = {
+  key: 'node.kubernetes.io/out-of-service',
+  value: 'nodeshutdown',
+  effect: 'NoExecute',
+};
+/** Annotation "true" when we added the out-of-service taint (so unmark removes only our own). */
+export const OUT_OF_SERVICE_ANNOTATION = 'spot-handler/out-of-service';
+
+const PHASES: readonly NodePhase[] = ['noticed', 'cordoned', 'draining', 'drained', 'drain-failed'];
+const OUR_ANNOTATIONS = [
+  MARK.eventIdAnnotation,
+  MARK.deadlineAnnotation,
+  MARK.noticedAtAnnotation,
+  MARK.cordonedAnnotation,
+  MARK.lbExcludedAnnotation,
+  MARK.reportedAnnotation,
+  OUT_OF_SERVICE_ANNOTATION,
+] as const;
+
+/** A taint or label value: at most 63 characters of [A-Za-z0-9_.-], starting and ending alphanumeric. */
+export function labelValue(text: string): string {
+  const cleaned = text.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 63);
+  return cleaned.replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9]+$/, '');
+}
+
+/** The taint for an event kind: `spot-handler/<kind>=<event id>:<effect>`. */
+export function kindTaint(kind: EventKind, eventId: string, effect: TaintEffect): Taint {
+  return { key: `${MARK.taintPrefix}${kind}`, value: labelValue(eventId), effect };
+}
+
+/** True for taints spot-handler owns (one per event kind). */
+export function isOurTaint(taint: Taint): boolean {
+  return EVENT_KINDS.some((kind) => taint.key === `${MARK.taintPrefix}${kind}`);
+}
+
+/** The taints with `taint` added, or undefined when a taint with its key and effect is already there. */
+export function addTaint(taints: readonly Taint[], taint: Taint): Taint[] | undefined {
+  if (taints.some((t) => t.key === taint.key && t.effect === taint.effect)) return undefined;
+  return [...taints, taint];
+}
+
+/** Reads our markers back from a node (to resume after a restart). */
+export function nodeStateOf(node: KubeNode): NodeState {
+  const phase = node.labels[MARK.stateLabel];
+  const kind = node.labels[MARK.kindLabel];
+  const deadline = Date.parse(node.annotations[MARK.deadlineAnnotation] ?? '');
+  const reported = node.annotations[MARK.reportedAnnotation];
+  return {
+    name: node.name,
+    ...(node.providerId !== undefined ? { providerId: node.providerId } : {}),
+    unschedulable: node.unschedulable,
+    ready: node.conditions.some((c) => c.type === 'Ready' && c.status === 'True'),
+    labels: node.labels,
+    ...(PHASES.includes(phase as NodePhase) ? { phase: phase as NodePhase } : {}),
+    ...(node.annotations[MARK.eventIdAnnotation]
+      ? { eventId: node.annotations[MARK.eventIdAnnotation] }
+      : {}),
+    ...((EVENT_KINDS as readonly string[]).includes(kind ?? '') ? { kind: kind as EventKind } : {}),
+    ...(Number.isFinite(deadline) ? { deadlineMs: deadline } : {}),
+    reported: reported ? reported.split(',').filter((s) => s.length > 0) : [],
+    taintKeys: node.taints.map((t) => t.key),
+  };
+}
+
+/** Options that shape the marking. */
+export interface MarkOptions {
+  readonly taintNode: boolean;
+  readonly taintEffect: TaintEffect;
+  readonly excludeFromLoadBalancers: boolean;
+}
+
+/** The patch that records an action on the node: taint, labels, annotations, LB label. */
+export function markPatch(node: KubeNode, marking: NodeMarking, options: MarkOptions): NodeMergePatch {
+  const labels: Record<string, string> = { [MARK.kindLabel]: marking.kind };
+  if (
+    node.labels[MARK.stateLabel] === undefined ||
+    node.annotations[MARK.eventIdAnnotation] !== marking.eventId
+  ) {
+    labels[MARK.stateLabel] = 'noticed';
+  }
+  const annotations: Record<string, string> = {
+    [MARK.eventIdAnnotation]: marking.eventId,
+    [MARK.deadlineAnnotation]: new Date(marking.deadlineMs).toISOString(),
+    [MARK.noticedAtAnnotation]: new Date(marking.noticedAtMs).toISOString(),
+  };
+  if (node.annotations[MARK.eventIdAnnotation] !== marking.eventId) annotations[MARK.reportedAnnotation] = '';
+  if (options.excludeFromLoadBalancers && node.labels[LB_EXCLUDE_LABEL] === undefined) {
+    labels[LB_EXCLUDE_LABEL] = 'spot-handler';
+    annotations[MARK.lbExcludedAnnotation] = 'true';
+  }
+  const taints = options.taintNode
+    ? addTaint(node.taints, kindTaint(marking.kind, marking.eventId, options.taintEffect))
+    : undefined;
+  return {
+    metadata: { resourceVersion: node.resourceVersion, labels, annotations },
+    ...(taints ? { spec: { taints } } : {}),
+  };
+}
+
+/** Cordon patch, or undefined when already unschedulable (someone else's cordon is not ours to record). */
+export function cordonPatch(node: KubeNode): NodeMergePatch | undefined {
+  if (node.unschedulable) return undefined;
+  return {
+    metadata: { resourceVersion: node.resourceVersion, annotations: { [MARK.cordonedAnnotation]: 'true' } },
+    spec: { unschedulable: true },
+  };
+}
+
+/** The state label patch (no resourceVersion needed: a label write never loses anyone's data). */
+export function phasePatch(phase: NodePhase): NodeMergePatch {
+  return { metadata: { labels: { [MARK.stateLabel]: phase } } };
+}
+
+/** Adds a webhook trigger to the reported annotation, or undefined when it is already there. */
+export function reportedPatch(node: KubeNode, trigger: string): NodeMergePatch | undefined {
+  const current = (node.annotations[MARK.reportedAnnotation] ?? '').split(',').filter((s) => s.length > 0);
+  if (current.includes(trigger)) return undefined;
+  const value = [...current, trigger].join(',');
+  return {
+    metadata: { resourceVersion: node.resourceVersion, annotations: { [MARK.reportedAnnotation]: value } },
+  };
+}
+
+/** Adds the out-of-service taint (after a drain), or undefined when present. */
+export function outOfServicePatch(node: KubeNode): NodeMergePatch | undefined {
+  const taints = addTaint(node.taints, OUT_OF_SERVICE_TAINT);
+  if (!taints) return undefined;
+  return {
+    metadata: { resourceVersion: node.resourceVersion, annotations: { [OUT_OF_SERVICE_ANNOTATION]: 'true' } },
+    spec: { taints },
+  };
+}
+
+/** Removes exactly what we added; undefined when nothing of ours is on the node. */
+export function unmarkPatch(node: KubeNode): NodeMergePatch | undefined {
+  const ours = node.annotations;
+  const dropOos = ours[OUT_OF_SERVICE_ANNOTATION] === 'true';
+  const taints = node.taints.filter(
+    (t) =>
+      !isOurTaint(t) &&
+      !(dropOos && t.key === OUT_OF_SERVICE_TAINT.key && t.effect === OUT_OF_SERVICE_TAINT.effect),
+  );
+  const labels: Record<string, null> = {};
+  for (const key of [MARK.stateLabel, MARK.kindLabel]) if (key in node.labels) labels[key] = null;
+  if (ours[MARK.lbExcludedAnnotation] === 'true' && LB_EXCLUDE_LABEL in node.labels)
+    labels[LB_EXCLUDE_LABEL] = null;
+  const annotations: Record<string, null> = {};
+  for (const key of OUR_ANNOTATIONS) if (key in ours) annotations[key] = null;
+  const uncordon = ours[MARK.cordonedAnnotation] === 'true' && node.unschedulable;
+  const taintsChanged = taints.length !== node.taints.length;
+  if (
+    !taintsChanged &&
+    !uncordon &&
+    Object.keys(labels).length === 0 &&
+    Object.keys(annotations).length === 0
+  ) {
+    return undefined;
+  }
+  const spec = { ...(taintsChanged ? { taints } : {}), ...(uncordon ? { unschedulable: null } : {}) };
+  return {
+    metadata: { resourceVersion: node.resourceVersion, labels, annotations },
+    ...(Object.keys(spec).length > 0 ? { spec } : {}),
+  };
+}
+
+const REASONS: Record<NodePhase, string> = {
+  noticed: 'InterruptionNoticed',
+  cordoned: 'Cordoned',
+  draining: 'Draining',
+  drained: 'Drained',
+  'drain-failed': 'DrainFailed',
+};
+
+/** The status patch setting our condition (others kept), or removing it when phase is undefined. */
+export function conditionPatch(
+  node: KubeNode,
+  phase: NodePhase | undefined,
+  message: string,
+  nowMs: number,
+): NodeStatusPatch | undefined {
+  const others = node.conditions.filter((c) => c.type !== MARK.conditionType);
+  const previous = node.conditions.find((c) => c.type === MARK.conditionType);
+  if (phase === undefined) {
+    return previous
+      ? { metadata: { resourceVersion: node.resourceVersion }, status: { conditions: others } }
+      : undefined;
+  }
+  const now = new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const condition: NodeCondition = {
+    type: MARK.conditionType,
+    status: 'True',
+    reason: REASONS[phase],
+    message,
+    lastHeartbeatTime: now,
+    lastTransitionTime: previous?.status === 'True' ? (previous.lastTransitionTime ?? now) : now,
+  };
+  if (previous && previous.reason === condition.reason && previous.message === message) return undefined;
+  return {
+    metadata: { resourceVersion: node.resourceVersion },
+    status: { conditions: [...others, condition] },
+  };
+}
