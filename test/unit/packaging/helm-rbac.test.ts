@@ -41,7 +41,7 @@ function grants(role: K8sObject): string[] {
 
 const sorted = (list: readonly string[]): string[] => [...list].sort();
 
-describe('RBAC', () => {
+describe.concurrent('RBAC', () => {
   it('is still derived from the contract text (update this test with contracts.md)', () => {
     const contracts = readFileSync(join(ROOT, 'docs/plan/contracts.md'), 'utf8');
     for (const phrase of [

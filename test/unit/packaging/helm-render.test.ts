@@ -68,7 +68,7 @@ function checkCrdShape(obj: K8sObject): void {
   }
 }
 
-describe('helm chart rendering', () => {
+describe.concurrent('helm chart rendering', () => {
   it.each(['imds', 'queue'])('passes helm lint --strict in %s mode', async (mode) => {
     const values = mode === 'queue' ? queueValues() : {};
     const result = await helm(['lint', '--strict', CHART], values);

@@ -75,7 +75,7 @@ const REJECTED: [string, Record<string, unknown>, RegExp][] = [
   ],
 ];
 
-describe('values.schema.json', () => {
+describe.concurrent('values.schema.json', () => {
   it.each(REJECTED)('rejects %s', async (_name, values, message) => {
     const error = await renderChartError(values);
     expect(error).toContain("values don't meet the specifications of the schema");

@@ -16,7 +16,7 @@ function podSpec(workload: K8sObject): Loose {
   return workload.spec.template.spec;
 }
 
-describe.each([
+describe.concurrent.each([
   ['imds', {}, 'DaemonSet'],
   ['queue', queueValues(), 'Deployment'],
 ])('%s mode workload', (mode, values, kind) => {
@@ -62,7 +62,7 @@ describe.each([
   });
 });
 
-describe('IMDS mode DaemonSet', () => {
+describe.concurrent('IMDS mode DaemonSet', () => {
   it('runs on every Linux node except Fargate, tolerating every taint, as system-node-critical', async () => {
     const objects = await renderChart();
     const spec = podSpec(only(objects, 'DaemonSet'));
@@ -112,7 +112,7 @@ describe('IMDS mode DaemonSet', () => {
   });
 });
 
-describe('queue mode Deployment', () => {
+describe.concurrent('queue mode Deployment', () => {
   it('runs 2 replicas spread over zones and nodes, preferring on-demand, with a PDB', async () => {
     const objects = await renderChart(queueValues());
     const deployment = only(objects, 'Deployment');
@@ -165,7 +165,7 @@ describe('queue mode Deployment', () => {
   });
 });
 
-describe('webhook wiring', () => {
+describe.concurrent('webhook wiring', () => {
   it('creates a Secret from values, mounts the URL as a file and reads headers from the Secret', async () => {
     const values = {
       webhook: {
