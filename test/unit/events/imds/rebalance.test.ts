@@ -34,9 +34,9 @@ describe('parseRebalance', () => {
     expect(first(c)?.id).not.toBe(first(a)?.id);
   });
 
-  it.each([
+  it.each<[string, string, string]>([
     ...GARBAGE.filter(([n]) => n !== 'null' && n !== 'number' && n !== 'string').map(
-      ([n, b]) => [n, b, 'malformed-json'] as const,
+      ([n, b]) => [n, b, 'malformed-json'] as [string, string, string],
     ),
     ['null', 'null', 'bad-field'],
     ['array', '[{"noticeTime":"2026-11-29T09:45:00Z"}]', 'bad-field'],

@@ -103,9 +103,9 @@ describe('parseScheduledMaintenance', () => {
     expect(parse([e])).toEqual([{ type: 'invalid', reason, detail: expect.stringMatching(/^entry 0: /) }]);
   });
 
-  it.each([
+  it.each<[string, string, string]>([
     ...GARBAGE.filter(([n]) => !['null', 'number', 'string'].includes(n)).map(
-      ([n, b]) => [n, b, 'malformed-json'] as const,
+      ([n, b]) => [n, b, 'malformed-json'] as [string, string, string],
     ),
     ['object', JSON.stringify(entry()), 'bad-field'],
     ['null', 'null', 'bad-field'],

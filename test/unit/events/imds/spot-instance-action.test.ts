@@ -44,14 +44,14 @@ describe('parseSpotInstanceAction', () => {
     expect(out.type === 'event' && out.events[0]?.description).toContain(action);
   });
 
-  it.each([
+  it.each<[string, string, string]>([
     ...GARBAGE.map(
       ([name, b]) =>
         [
           name,
           b,
           name.includes('json') || name === 'empty' || name.includes('html') ? 'malformed-json' : 'bad-field',
-        ] as const,
+        ] as [string, string, string],
     ),
     ['array', '[]', 'bad-field'],
     ['no action', body({ time: '2026-11-29T10:02:00Z' }), 'missing-field'],
