@@ -129,7 +129,7 @@ export class Executor {
   private async runStep(step: Step, ctx: RunContext): Promise<ActionOutcome | undefined> {
     const { actuator, clock, metrics, recorder } = this.deps;
     const { nodeName, primary } = ctx;
-    const recordCtx = { eventId: primary.id, kind: primary.kind };
+    const recordCtx = primary;
     switch (step.type) {
       case 'wait-until':
         this.deps.logger.info(
@@ -185,7 +185,7 @@ export class Executor {
   private async drain(urgent: boolean, ctx: RunContext): Promise<ActionOutcome | undefined> {
     const { actuator, clock, metrics, recorder, logger } = this.deps;
     const { nodeName, primary } = ctx;
-    const recordCtx = { eventId: primary.id, kind: primary.kind };
+    const recordCtx = primary;
     await this.mutate(() =>
       actuator.setPhase(nodeName, 'draining', `draining for ${primary.kind} ${primary.id}`),
     );
@@ -259,11 +259,7 @@ export class Executor {
       }
       await this.act('complete-lifecycle', () => this.deps.lifecycle!.complete(hook));
     }
-    await this.deps.recorder.record(
-      ctx.nodeName,
-      { step: 'lifecycle-completed' },
-      { eventId: ctx.primary.id, kind: ctx.primary.kind },
-    );
+    await this.deps.recorder.record(ctx.nodeName, { step: 'lifecycle-completed' }, ctx.primary);
   }
 
   /** Starts heartbeats for an ASG termination hook so it does not time out while the drain runs. */

@@ -41,11 +41,7 @@ export type NodeStepReport =
 
 /** Records node steps (Kubernetes Events). Never throws. */
 export interface StepRecorder {
-  record(
-    nodeName: string,
-    report: NodeStepReport,
-    context: { readonly eventId: string; readonly kind: EventKind },
-  ): Promise<void>;
+  record(nodeName: string, report: NodeStepReport, event: InterruptionEvent): Promise<void>;
 }
 
 /** ASG lifecycle hooks: completion and heartbeats. */
