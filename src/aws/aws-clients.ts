@@ -1,0 +1,64 @@
+/**
+ * Creates AWS SDK clients from one small options object. Every SDK module is imported lazily
+ * (`await import(...)`), so a process that never builds a client (IMDS mode) never loads it:
+ * @aws-sdk/client-ec2 alone costs about +77 MiB RSS (reference/stack.md §3).
+ */
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+
+/** Static credentials (sandbox and tests); production uses the SDK default chain (IRSA, env, profile). */
+export interface StaticCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+/** Where and how to reach AWS. */
+export interface AwsClientOptions {
+  readonly region: string;
+  /** Endpoint overrides per service (AWS_ENDPOINT_URL_SQS, ..._EC2, ..._AUTO_SCALING, or AWS_ENDPOINT_URL). */
+  readonly endpoints?: { readonly sqs?: string; readonly ec2?: string; readonly autoScaling?: string };
+  /** SDK attempts per call (SDK default 3). */
+  readonly maxAttempts?: number;
+  readonly credentials?: StaticCredentials;
+}
+
+/** The configuration object every SDK client constructor takes (no SDK import needed). */
+export function clientConfig(options: AwsClientOptions, endpoint: string | undefined) {
+  if (!options.region) throw new RangeError('AWS region is required');
+  return {
+    region: options.region,
+    ...(endpoint ? { endpoint } : {}),
+    ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  };
+}
+
+/** A new SQS client. */
+export async function createSqsClient(options: AwsClientOptions): Promise<SQSClient> {
+  const sdk = await import('@aws-sdk/client-sqs');
+  return new sdk.SQSClient(clientConfig(options, options.endpoints?.sqs));
+}
+
+/** A new Auto Scaling client. */
+export async function createAutoScalingClient(options: AwsClientOptions): Promise<AutoScalingClient> {
+  const sdk = await import('@aws-sdk/client-auto-scaling');
+  return new sdk.AutoScalingClient(clientConfig(options, options.endpoints?.autoScaling));
+}
+
+/** A new EC2 client (queue mode only: heavy). */
+export async function createEc2Client(options: AwsClientOptions): Promise<EC2Client> {
+  const sdk = await import('@aws-sdk/client-ec2');
+  return new sdk.EC2Client(clientConfig(options, options.endpoints?.ec2));
+}
+
+/** The region in an SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>), if any. */
+export function regionFromQueueUrl(queueUrl: string): string | undefined {
+  try {
+    const host = new URL(queueUrl).hostname;
+    return /^sqs[.-]([a-z]{2}(?:-[a-z]+)+-\d+)\./.exec(host)?.[1];
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * Long-polls an SQS queue and hands each message to a handler, in parallel, with bounded in-flight work.
+ * While a handler runs, the message's visibility is extended every visibility/2 so a long drain is not
+ * redelivered to someone else. A standby (shouldReceive false) never receives. Abort stops intake at once;
+ * run() resolves when in-flight handlers finish, or when the shutdown grace runs out.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Metrics } from '../report/metrics.js';
+
+/** One received SQS message. */
+export interface QueueMessage {
+  readonly messageId: string;
+  readonly receiptHandle: string;
+  readonly body: string;
+  /** SentTimestamp, ms since epoch. */
+  readonly sentAtMs?: number;
+  readonly receiveCount?: number;
+}
+
+/** ReceiveMessage parameters. */
+export interface ReceiveRequest {
+  readonly maxMessages: number;
+  readonly waitSeconds: number;
+  readonly visibilitySeconds: number;
+}
+
+/** The SQS calls the consumer makes (implemented by src/aws/sqs-queue.ts). */
+export interface SqsQueuePort {
+  receive(request: ReceiveRequest, signal: AbortSignal): Promise<readonly QueueMessage[]>;
+  delete(receiptHandle: string): Promise<void>;
+  changeVisibility(receiptHandle: string, visibilitySeconds: number): Promise<void>;
+}
+
+/** Why a message was deleted (label of sqs_messages_deleted_total). */
+export type DeleteReason = 'done' | 'invalid' | 'ignored' | 'foreign';
+
+/** What to do with a handled message: delete it, or make it visible again (after delaySeconds). */
+export type Disposition =
+  | 'delete'
+  | 'retry'
+  | { readonly action: 'delete'; readonly reason: DeleteReason }
+  | { readonly action: 'retry'; readonly delaySeconds: number };
+
+/** Handles one message; may take minutes. A throw counts as 'retry'. */
+export type MessageHandler = (message: QueueMessage, signal: AbortSignal) => Promise<Disposition>;
+
+/** Consumer options (seconds and ms as named). */
+export interface SqsConsumerOptions {
+  readonly visibilitySeconds: number;
+  readonly maxInFlight: number;
+  readonly waitSeconds?: number;
+  /** Visibility given to a message on 'retry' (0 = redeliver now). Default 5. */
+  readonly retryDelaySeconds?: number;
+  /** Leadership: receive only while this is true. Default: always. */
+  readonly shouldReceive?: () => boolean;
+  /** How often a standby checks shouldReceive again. Default 1000. */
+  readonly idleCheckMs?: number;
+  /** After abort, how long run() waits for in-flight handlers. Default 25000. */
+  readonly shutdownGraceMs?: number;
+  readonly deleteAttempts?: number;
+  readonly receiveBackoffBaseMs?: number;
+  readonly receiveBackoffMaxMs?: number;
+  /** Injected for jitter in tests. */
+  readonly random?: () => number;
+}
+
+/** Collaborators. */
+export interface SqsConsumerDeps {
+  readonly queue: SqsQueuePort;
+  readonly handler: MessageHandler;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Pick<Metrics, 'sqsErrors' | 'sqsMessageAgeSeconds' | 'sqsMessagesDeleted'>;
+}
+
+/** The SQS receive loop. */
+export class SqsConsumer {
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly slotWaiters = new Set<() => void>();
+  /** Aborted when the shutdown grace runs out: handlers and visibility extension stop. */
+  private readonly hardStop = new AbortController();
+  private readonly opts: Required<Omit<SqsConsumerOptions, 'shouldReceive'>> & {
+    shouldReceive: () => boolean;
+  };
+
+  constructor(
+    private readonly deps: SqsConsumerDeps,
+    options: SqsConsumerOptions,
+  ) {
+    if (!(options.visibilitySeconds >= 1)) throw new RangeError('visibilitySeconds must be >= 1');
+    if (!(options.maxInFlight >= 1)) throw new RangeError('maxInFlight must be >= 1');
+    this.opts = {
+      waitSeconds: 20,
+      retryDelaySeconds: 5,
+      shouldReceive: () => true,
+      idleCheckMs: 1000,
+      shutdownGraceMs: 25_000,
+      deleteAttempts: 3,
+      receiveBackoffBaseMs: 1000,
+      receiveBackoffMaxMs: 30_000,
+      random: Math.random,
+      ...options,
+    };
+  }
+
+  /** Messages being handled now. */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /**
+   * Receives until the signal aborts, then waits for in-flight handlers (within the grace).
+   * A long poll already under way is not cut off: SQS may hand messages to a poll whose connection was
+   * dropped, hiding them for a whole visibility timeout. It is let finish and what it returns is released.
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    const graceTimer = new AbortController();
+    const onAbort = (): void => void this.hardStopAfterGrace(graceTimer.signal);
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
+    try {
+      let failures = 0;
+      while (!signal.aborted) {
+        if (!this.opts.shouldReceive()) {
+          await quiet(this.deps.clock.sleep(this.opts.idleCheckMs, signal));
+        } else if (this.inFlight.size >= this.opts.maxInFlight) {
+          await this.slotFreed(signal);
+        } else {
+          failures = await this.receiveOnce(signal, failures);
+        }
+      }
+      await this.waitForInFlight();
+    } finally {
+      graceTimer.abort();
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async hardStopAfterGrace(cancel: AbortSignal): Promise<void> {
+    if (!(await quiet(this.deps.clock.sleep(this.opts.shutdownGraceMs, cancel)))) return;
+    this.deps.logger.warn(
+      { inFlight: this.inFlight.size },
+      'shutdown grace over; leaving messages to redelivery',
+    );
+    this.hardStop.abort(new Error('shutdown grace over'));
+  }
+
+  /** One ReceiveMessage; returns the new count of consecutive failures. */
+  private async receiveOnce(signal: AbortSignal, failures: number): Promise<number> {
+    const { queue, clock, logger, metrics } = this.deps;
+    let messages: readonly QueueMessage[];
+    try {
+      messages = await queue.receive(
+        {
+          maxMessages: Math.min(10, this.opts.maxInFlight - this.inFlight.size),
+          waitSeconds: this.opts.waitSeconds,
+          visibilitySeconds: this.opts.visibilitySeconds,
+        },
+        this.hardStop.signal,
+      );
+    } catch (err) {
+      if (signal.aborted) return failures;
+      metrics.sqsErrors.inc({ operation: 'receive' });
+      const delayMs = this.backoffMs(failures + 1);
+      logger.warn({ err, delayMs }, 'SQS receive failed; backing off');
+      await quiet(clock.sleep(delayMs, signal));
+      return failures + 1;
+    }
+    const keep = !signal.aborted && this.opts.shouldReceive();
+    for (const message of messages) {
+      if (!keep) this.release(message, 0);
+      else this.start(message);
+    }
+    return 0;
+  }
+
+  /** Full jitter exponential backoff. */
+  private backoffMs(failures: number): number {
+    const cap = Math.min(this.opts.receiveBackoffMaxMs, this.opts.receiveBackoffBaseMs * 2 ** (failures - 1));
+    return Math.round(cap / 2 + (cap / 2) * this.opts.random());
+  }
+
+  private start(message: QueueMessage): void {
+    if (message.sentAtMs !== undefined) {
+      const ageSeconds = Math.max(0, this.deps.clock.now() - message.sentAtMs) / 1000;
+      this.deps.metrics.sqsMessageAgeSeconds.observe(ageSeconds);
+    }
+    const work = this.process(message).finally(() => {
+      this.inFlight.delete(work);
+      for (const wake of this.slotWaiters) wake();
+    });
+    this.inFlight.add(work);
+  }
+
+  private async process(message: QueueMessage): Promise<void> {
+    const log = this.deps.logger.child({ messageId: message.messageId });
+    const stopExtending = new AbortController();
+    const extending = this.extendVisibility(
+      message,
+      AbortSignal.any([stopExtending.signal, this.hardStop.signal]),
+    );
+    let disposition: Disposition;
+    try {
+      disposition = await this.deps.handler(message, this.hardStop.signal);
+    } catch (err) {
+      log.error({ err }, 'message handler failed; the message will be retried');
+      disposition = 'retry';
+    } finally {
+      stopExtending.abort();
+      await extending;
+    }
+    if (disposition === 'delete' || (typeof disposition === 'object' && disposition.action === 'delete')) {
+      await this.delete(message, typeof disposition === 'object' ? disposition.reason : 'done', log);
+    } else {
+      const delay = typeof disposition === 'object' ? disposition.delaySeconds : this.opts.retryDelaySeconds;
+      this.release(message, delay);
+    }
+  }
+
+  /** ChangeMessageVisibility every visibility/2 until stopped; failures are counted and tried again. */
+  private async extendVisibility(message: QueueMessage, stop: AbortSignal): Promise<void> {
+    const { clock, queue, metrics, logger } = this.deps;
+    const periodMs = (this.opts.visibilitySeconds * 1000) / 2;
+    let waitMs = periodMs;
+    while (await quiet(clock.sleep(waitMs, stop))) {
+      try {
+        await queue.changeVisibility(message.receiptHandle, this.opts.visibilitySeconds);
+        waitMs = periodMs;
+      } catch (err) {
+        // half the visibility is left: try again soon, not at the very moment it runs out
+        waitMs = periodMs / 4;
+        metrics.sqsErrors.inc({ operation: 'change_visibility' });
+        logger.warn({ err, messageId: message.messageId }, 'could not extend message visibility');
+      }
+    }
+  }
+
+  /** DeleteMessage with a few retries; on failure the message is redelivered (handling is idempotent). */
+  private async delete(message: QueueMessage, reason: DeleteReason, log: Logger): Promise<void> {
+    for (let attempt = 1; attempt <= this.opts.deleteAttempts; attempt++) {
+      try {
+        await this.deps.queue.delete(message.receiptHandle);
+        this.deps.metrics.sqsMessagesDeleted.inc({ reason });
+        return;
+      } catch (err) {
+        this.deps.metrics.sqsErrors.inc({ operation: 'delete' });
+        log.warn({ err, attempt }, 'SQS delete failed');
+        if (attempt < this.opts.deleteAttempts) {
+          const slept = await quiet(this.deps.clock.sleep(this.backoffMs(attempt) / 4, this.hardStop.signal));
+          if (!slept) return;
+        }
+      }
+    }
+    log.error('giving up deleting the message; it will be redelivered');
+  }
+
+  /** Makes a message visible again after delaySeconds (best effort; else it reappears at its timeout). */
+  private release(message: QueueMessage, delaySeconds: number): void {
+    this.deps.queue.changeVisibility(message.receiptHandle, delaySeconds).catch((err: unknown) => {
+      this.deps.metrics.sqsErrors.inc({ operation: 'change_visibility' });
+      this.deps.logger.warn({ err, messageId: message.messageId }, 'could not release the message');
+    });
+  }
+
+  /** Resolves when a handler finishes or the signal aborts. */
+  private slotFreed(signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.slotWaiters.delete(done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.slotWaiters.add(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /** Resolves when no handler is running, or when the shutdown grace is over. */
+  private async waitForInFlight(): Promise<void> {
+    if (this.inFlight.size > 0) {
+      this.deps.logger.info(
+        { inFlight: this.inFlight.size },
+        'intake stopped; waiting for in-flight messages',
+      );
+    }
+    while (this.inFlight.size > 0 && !this.hardStop.signal.aborted) {
+      await this.slotFreed(this.hardStop.signal);
+    }
+  }
+}
+
+/** Awaits a sleep; true when it completed, false when it was aborted. */
+async function quiet(sleep: Promise<void>): Promise<boolean> {
+  try {
+    await sleep;
+    return true;
+  } catch {
+    return false;
+  }
+}
