@@ -1,10 +1,118 @@
-/** Placeholder CLI until the config issue lands: replaced by the real one. */
-export async function runCli(argv: readonly string[], _env: NodeJS.ProcessEnv): Promise<number> {
-  const mode = argv[0];
-  if (mode === 'sandbox') {
-    console.log('spot-handler sandbox: coming with IMDS mode');
+/**
+ * `spot-handler <imds|queue|sandbox> [flags]`: parses the mode, loads the config (exit 2 listing every
+ * problem), creates the logger and registry, and runs the mode under the process lifecycle.
+ */
+import type { DestinationStream } from 'pino';
+import { Registry } from 'prom-client';
+import { runMode } from './app.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Mode } from './config/config-types.js';
+import { modeHelp, topHelp } from './config/help.js';
+import { loadConfig, envValue, type Env, type LoadedConfig } from './config/load-config.js';
+import { parseBool } from './config/parse-value.js';
+import { redactedConfig } from './config/redact.js';
+import { NTH_QUEUE_MODE_ENV } from './config/schema.js';
+import { ConfigError } from './errors.js';
+import { runWithLifecycle, type ProcessPort } from './process/lifecycle.js';
+import { createLogger } from './report/logger.js';
+import { VERSION } from './version.js';
+
+/** Where the CLI writes and what it runs against; tests replace parts of it. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly proc: ProcessPort;
+  readonly clock: Clock;
+  /** Log destination; stdout when absent. */
+  readonly logDestination?: DestinationStream;
+  readonly readFile?: (path: string) => string;
+}
+
+const defaultIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  proc: process,
+  clock: systemClock,
+};
+
+/** The mode and remaining flags; NTH-style (no mode) picks queue when ENABLE_SQS_TERMINATION_DRAINING=true. */
+export function resolveMode(
+  argv: readonly string[],
+  env: Env,
+): { mode: Mode | 'sandbox'; rest: readonly string[] } | { unknown: string } {
+  const first = argv[0];
+  if (first === 'imds' || first === 'queue' || first === 'sandbox')
+    return { mode: first, rest: argv.slice(1) };
+  if (first !== undefined && !first.startsWith('-')) return { unknown: first };
+  const queue = parseBool(envValue(env, NTH_QUEUE_MODE_ENV) ?? 'false') === true;
+  return { mode: queue ? 'queue' : 'imds', rest: argv };
+}
+
+function load(mode: Mode, rest: readonly string[], env: Env, io: CliIo): LoadedConfig | number {
+  try {
+    return loadConfig(mode, rest, env, io.readFile ? { readFile: io.readFile } : {});
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const list = err.problems.map((p) => `  - ${p}`).join('\n');
+    io.stderr(`spot-handler ${mode}: invalid configuration (${err.problems.length} problem(s)):\n${list}\n`);
+    io.stderr(`run "spot-handler ${mode} --help" for every flag and environment variable.\n`);
+    return 2;
+  }
+}
+
+async function runDaemon(loaded: LoadedConfig, io: CliIo): Promise<number> {
+  const { config, warnings } = loaded;
+  const logger = await createLogger({
+    level: config.general.logLevel,
+    format: config.general.logFormat,
+    version: VERSION,
+    mode: config.mode,
+    ...(io.logDestination && { destination: io.logDestination }),
+  });
+  for (const warning of warnings) logger.warn({ component: 'config' }, warning);
+  logger.info({ component: 'config', config: redactedConfig(config) }, 'configuration loaded');
+  const registry = new Registry();
+  return runWithLifecycle((signal) => runMode(config, { logger, registry, signal, clock: io.clock }), {
+    shutdownGraceMs: config.general.shutdownGraceSeconds * 1000,
+    logger,
+    clock: io.clock,
+    proc: io.proc,
+  });
+}
+
+/** Runs the command line; resolves with the process exit code (0 ok, 1 failure, 2 usage/config). */
+export async function runCli(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  ioOverrides: Partial<CliIo> = {},
+): Promise<number> {
+  const io: CliIo = { ...defaultIo, ...ioOverrides };
+  if (argv[0] === '--version') {
+    io.stdout(`spot-handler ${VERSION}\n`);
     return 0;
   }
-  console.error('usage: spot-handler <imds|queue|sandbox> [flags]');
-  return 2;
+  if (argv[0] === '-h' || argv[0] === '--help') {
+    io.stdout(topHelp());
+    return 0;
+  }
+  const resolved = resolveMode(argv, env);
+  if ('unknown' in resolved) {
+    io.stderr(`spot-handler: unknown mode "${resolved.unknown}"\n\n${topHelp()}`);
+    return 2;
+  }
+  const { mode, rest } = resolved;
+  if (rest.includes('--version')) {
+    io.stdout(`spot-handler ${VERSION}\n`);
+    return 0;
+  }
+  if (mode === 'sandbox') {
+    io.stdout('spot-handler sandbox: coming with IMDS mode\n');
+    return 0;
+  }
+  if (rest.includes('-h') || rest.includes('--help')) {
+    io.stdout(modeHelp(mode));
+    return 0;
+  }
+  const loaded = load(mode, rest, env, io);
+  return typeof loaded === 'number' ? loaded : runDaemon(loaded, io);
 }
