@@ -2,6 +2,7 @@
  * One drain of one node: list, filter, evict tier by tier, wait for the pods to go (one watch), re-list
  * once to catch pods that raced the cordon, and report what is left and why.
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import { isRetryable } from '../../errors.js';
@@ -54,6 +55,8 @@ export class DrainRun {
     private readonly request: DrainRequest,
   ) {
     this.endAtMs = deps.clock.now() + deps.options.drainTimeoutMs;
+    // every pod's backoff sleep listens on this signal: hundreds of pods are normal
+    setMaxListeners(0, this.stopper.signal);
     this.tracker = new PodTracker(deps.pods, request.nodeName, deps.clock, deps.logger);
   }
 

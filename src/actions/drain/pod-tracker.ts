@@ -3,6 +3,7 @@
  * re-listing when the watch ends or fails (410 Gone included). Pods are keyed by UID, so a replacement
  * with the same name counts as a different pod and the original as gone.
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import type { KubePod, PodList, PodWatchEvent } from '../kube-types.js';
@@ -27,6 +28,7 @@ export class PodTracker {
     private readonly logger: Logger,
   ) {
     this.changed = new Notifier(clock);
+    setMaxListeners(0, this.stopper.signal);
   }
 
   /** Seeds the set from a list and starts watching from its resourceVersion. */

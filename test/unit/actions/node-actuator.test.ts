@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { MARK } from '../../../src/pipeline/node-actuator.js';
+import { LB_EXCLUDE_LABEL } from '../../../src/actions/node-marks.js';
+import { world } from './world.js';
+
+const marking = {
+  kind: 'spot-interruption' as const,
+  eventId: 'spot-itn-abc',
+  deadlineMs: Date.parse('2026-11-29T10:02:00Z'),
+  noticedAtMs: Date.parse('2026-11-29T10:00:00Z'),
+};
+
+describe('KubeNodeActuator marks', () => {
+  it('marks, cordons and reads its markers back', async () => {
+    const w = world({ excludeFromLoadBalancers: true });
+    await w.actuator.mark('n1', marking);
+    await w.actuator.cordon('n1');
+    const node = w.kube.nodes.get('n1')!;
+    expect(node.taints).toEqual([
+      { key: 'spot-handler/spot-interruption', value: 'spot-itn-abc', effect: 'NoSchedule' },
+    ]);
+    expect(node.labels[LB_EXCLUDE_LABEL]).toBe('spot-handler');
+    expect(node.unschedulable).toBe(true);
+    expect(node.conditions.map((c) => [c.type, c.reason])).toEqual([
+      ['Ready', undefined],
+      [MARK.conditionType, 'InterruptionNoticed'],
+    ]);
+    const state = await w.actuator.getNode('n1');
+    expect(state).toMatchObject({
+      phase: 'noticed',
+      kind: 'spot-interruption',
+      eventId: 'spot-itn-abc',
+      deadlineMs: marking.deadlineMs,
+      unschedulable: true,
+      ready: true,
+    });
+  });
+
+  it('is idempotent: marking twice adds one taint', async () => {
+    const w = world();
+    await w.actuator.mark('n1', marking);
+    await w.actuator.mark('n1', marking);
+    expect(w.kube.nodes.get('n1')!.taints).toHaveLength(1);
+  });
+
+  it('never loses a taint a concurrent writer added between our read and our write', async () => {
+    const w = world();
+    let raced = false;
+    w.kube.beforeNodePatch = (name) => {
+      if (raced) return;
+      raced = true;
+      w.kube.writeNode(name, (n) => ({
+        ...n,
+        taints: [...n.taints, { key: 'other/taint', effect: 'NoSchedule' }],
+      }));
+    };
+    await w.actuator.mark('n1', marking);
+    expect(
+      w.kube.nodes
+        .get('n1')!
+        .taints.map((t) => t.key)
+        .sort(),
+    ).toEqual(['other/taint', 'spot-handler/spot-interruption']);
+    expect(w.kube.count('patchNode')).toBe(2);
+  });
+
+  it('unmark removes exactly what we added and uncordons only our own cordon', async () => {
+    const w = world({ excludeFromLoadBalancers: true });
+    w.kube.writeNode('n1', (n) => ({
+      ...n,
+      labels: { ...n.labels, team: 'a' },
+      taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }],
+    }));
+    await w.actuator.mark('n1', marking);
+    await w.actuator.cordon('n1');
+    await w.actuator.setPhase('n1', 'drained', 'all pods gone');
+    await w.actuator.recordReported('n1', 'start');
+    await w.actuator.unmark('n1');
+    const node = w.kube.nodes.get('n1')!;
+    expect(node.taints).toEqual([{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }]);
+    expect(node.labels).toEqual({ 'kubernetes.io/hostname': 'n1', team: 'a' });
+    expect(node.annotations).toEqual({});
+    expect(node.unschedulable).toBe(false);
+    expect(node.conditions.map((c) => c.type)).toEqual(['Ready']);
+  });
+
+  it('does not uncordon a node someone else cordoned, nor remove an LB label it did not set', async () => {
+    const w = world({ excludeFromLoadBalancers: true });
+    w.kube.writeNode('n1', (n) => ({
+      ...n,
+      unschedulable: true,
+      labels: { ...n.labels, [LB_EXCLUDE_LABEL]: 'ops' },
+    }));
+    await w.actuator.mark('n1', marking);
+    await w.actuator.cordon('n1');
+    await w.actuator.unmark('n1');
+    const node = w.kube.nodes.get('n1')!;
+    expect(node.unschedulable).toBe(true);
+    expect(node.labels[LB_EXCLUDE_LABEL]).toBe('ops');
+  });
+
+  it('records webhook triggers once each', async () => {
+    const w = world();
+    await w.actuator.mark('n1', marking);
+    await w.actuator.recordReported('n1', 'start');
+    await w.actuator.recordReported('n1', 'start');
+    await w.actuator.recordReported('n1', 'success');
+    expect((await w.actuator.getNode('n1'))!.reported).toEqual(['start', 'success']);
+  });
+
+  it('dry run changes nothing', async () => {
+    const w = world({ dryRun: true });
+    const before = w.kube.nodes.get('n1');
+    await w.actuator.mark('n1', marking);
+    await w.actuator.cordon('n1');
+    expect(w.kube.nodes.get('n1')).toBe(before);
+    expect(w.logs.some((l) => String(l.msg).startsWith('dry run: would cordon'))).toBe(true);
+  });
+
+  it('returns undefined for a missing node and uses NoExecute when told', async () => {
+    const w = world({ taintEffect: 'NoExecute', taintNode: true });
+    expect(await w.actuator.getNode('nope')).toBeUndefined();
+    await w.actuator.mark('n1', marking);
+    expect(w.kube.nodes.get('n1')!.taints[0]?.effect).toBe('NoExecute');
+  });
+});
