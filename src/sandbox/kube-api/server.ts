@@ -6,7 +6,13 @@ import type { Clock } from '../../clock.js';
 import { systemClock } from '../../clock.js';
 import type { SubresourceHandler } from './dispatch.js';
 import { dispatch } from './dispatch.js';
+import { DisruptionController } from './disruption-controller.js';
+import { bindingHandler } from './binding.js';
+import { evictionHandler } from './eviction.js';
 import { FaultInjector } from './faults.js';
+import { ReplicaSetController } from './replicaset-controller.js';
+import type { Scheduler } from './scheduler.js';
+import { leastPodsScheduler, noScheduler } from './scheduler.js';
 import { sendError, toApiError } from './http-util.js';
 import { ObjectOps, core } from './object-ops.js';
 import { RequestLog } from './request-log.js';
@@ -25,6 +31,10 @@ export interface KubeApiSimulatorOptions {
   readonly requestLogSize?: number;
   /** TaintNodesByCondition: new nodes get the not-ready NoSchedule taint (default true, like a real server). */
   readonly taintNewNodes?: boolean;
+  /** Imitate the ReplicaSet controller: replace terminating/deleted RS pods (default true). */
+  readonly replicaSetController?: boolean;
+  /** Where replacement pods go: a Scheduler function, 'none' (stay Pending) or default least-pods. */
+  readonly scheduler?: Scheduler | 'none';
   /** Namespaces that exist at start (default: default, kube-system, kube-public, kube-node-lease). */
   readonly namespaces?: readonly string[];
 }
@@ -43,6 +53,10 @@ export interface KubeApiSimulator {
   readonly faults: FaultInjector;
   /** Registers a handler for a POST subresource (internal: eviction, binding). */
   readonly subresources: Record<string, SubresourceHandler>;
+  /** PDB status controller (call `flush()` to make PDB status current synchronously). */
+  readonly disruption: DisruptionController;
+  /** Drops watch history, as etcd compaction does (older resourceVersions then get 410). */
+  compact(): void;
   /** Closes all connections (watches included) and the server. */
   stop(): Promise<void>;
 }
@@ -124,9 +138,15 @@ export async function startKubeApiSimulator(
   for (const name of options.namespaces ?? ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
     ops.create(core.namespaces, '', { metadata: { name } });
   }
+  const disruption = new DisruptionController(ops);
+  const scheduler = options.scheduler === 'none' ? noScheduler : (options.scheduler ?? leastPodsScheduler);
+  const rsController =
+    options.replicaSetController === false ? undefined : new ReplicaSetController(ops, scheduler);
   const server = createServer({ keepAliveTimeout: 60_000, requestTimeout: 0 });
   let port = 0;
   const stop = async (): Promise<void> => {
+    disruption.stop();
+    rsController?.stop();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
@@ -138,7 +158,9 @@ export async function startKubeApiSimulator(
     ops,
     requests: new RequestLog(options.requestLogSize),
     faults: new FaultInjector(),
-    subresources: {},
+    subresources: { 'pods/eviction': evictionHandler(ops, disruption), 'pods/binding': bindingHandler(ops) },
+    disruption,
+    compact: () => store.compact(),
     stop,
   };
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {

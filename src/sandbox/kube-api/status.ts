@@ -103,7 +103,7 @@ export function badRequest(message: string): ApiError {
 
 /** 500 InternalError. */
 export function internalError(message: string): ApiError {
-  return new ApiError(500, 'InternalError', message, { causes: [{ message }] });
+  return new ApiError(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ message }] });
 }
 
 /** 405 MethodNotAllowed. */

@@ -95,6 +95,11 @@ export class ObjectStore {
     return this.col(storage).size;
   }
 
+  /** Pods bound to a node (index lookup). */
+  countOnNode(nodeName: string): number {
+    return this.col('pods').byNode.get(nodeName)?.size ?? 0;
+  }
+
   /** Entries in a collection, narrowed by namespace and (pods) node name via indexes. */
   *entries(storage: string, scope: { namespace?: string; nodeName?: string } = {}): Generator<StoredEntry> {
     const c = this.col(storage);

@@ -1,0 +1,100 @@
+/** A tiny ReplicaSet controller: when an owned pod starts terminating or vanishes, create a replacement. */
+import type { ObjectOps } from './object-ops.js';
+import type { Scheduler } from './scheduler.js';
+import type { StoreEvent } from './store.js';
+import type { KubeObject } from './types.js';
+import { core, randomSuffix } from './object-ops.js';
+import { cloneJson, controllerOf, isRecord, podPhase } from './types.js';
+
+function isActive(pod: KubeObject): boolean {
+  const phase = podPhase(pod);
+  return pod.metadata.deletionTimestamp === undefined && phase !== 'Succeeded' && phase !== 'Failed';
+}
+
+/** Replaces terminating or deleted ReplicaSet pods up to `spec.replicas` (only then, never on RS creation). */
+export class ReplicaSetController {
+  private readonly pending = new Set<string>();
+  private scheduled: NodeJS.Immediate | undefined;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly ops: ObjectOps,
+    private readonly scheduler: Scheduler,
+  ) {
+    this.unsubscribe = ops.store.subscribe((storage, ev) => {
+      if (storage === 'pods') this.onPod(ev);
+    });
+  }
+
+  /** Stops listening. */
+  stop(): void {
+    this.unsubscribe();
+    if (this.scheduled) clearImmediate(this.scheduled);
+  }
+
+  private onPod(ev: StoreEvent): void {
+    const prev = ev.prev?.obj;
+    if (!prev || !isActive(prev)) return;
+    if (ev.type !== 'DELETED' && isActive(ev.entry.obj)) return;
+    const ref = controllerOf(prev);
+    if (ref?.kind !== 'ReplicaSet') return;
+    this.pending.add(`${prev.metadata.namespace ?? ''}/${ref.name}`);
+    this.scheduled ??= setImmediate(() => {
+      this.scheduled = undefined;
+      this.reconcileAll();
+    });
+  }
+
+  private reconcileAll(): void {
+    for (const key of [...this.pending]) {
+      this.pending.delete(key);
+      const [ns = '', name = ''] = key.split('/');
+      this.reconcile(ns, name);
+    }
+  }
+
+  private reconcile(ns: string, name: string): void {
+    const rs = this.ops.store.get(core.replicasets.storage, ns, name);
+    if (!rs || rs.metadata.deletionTimestamp !== undefined) return;
+    const uid = rs.metadata.uid;
+    let active = 0;
+    for (const e of this.ops.store.entries('pods', { namespace: ns })) {
+      if (controllerOf(e.obj)?.uid === uid && isActive(e.obj)) active++;
+    }
+    const replicas = typeof rs.spec?.['replicas'] === 'number' ? rs.spec['replicas'] : 1;
+    for (let i = active; i < replicas; i++) this.createReplacement(rs);
+  }
+
+  private createReplacement(rs: KubeObject): void {
+    const template = isRecord(rs.spec?.['template']) ? cloneJson(rs.spec['template']) : {};
+    const meta = isRecord(template['metadata']) ? template['metadata'] : {};
+    const spec = isRecord(template['spec']) ? template['spec'] : {};
+    const rsName = rs.metadata.name ?? '';
+    const pod: KubeObject = {
+      metadata: {
+        ...meta,
+        name: `${rsName}-${randomSuffix()}`,
+        namespace: rs.metadata.namespace ?? '',
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'ReplicaSet',
+            name: rsName,
+            uid: rs.metadata.uid ?? '',
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
+      },
+      spec: { ...spec },
+    };
+    delete pod.spec?.['nodeName'];
+    const node = this.scheduler(pod, this.ops.store);
+    if (node !== undefined && pod.spec) pod.spec['nodeName'] = node;
+    try {
+      this.ops.create(core.pods, pod.metadata.namespace ?? '', pod);
+    } catch {
+      // a name clash or a bad template: the real controller would retry; the sandbox just skips
+    }
+  }
+}
