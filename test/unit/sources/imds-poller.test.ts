@@ -131,7 +131,9 @@ describe('ImdsPoller', () => {
       atMs: 1000,
       outcome: {
         type: 'event',
-        events: [{ kind: 'spot-interruption', instanceId: INSTANCE_ID, nodeName: 'node-1', region: 'us-east-1' }],
+        events: [
+          { kind: 'spot-interruption', instanceId: INSTANCE_ID, nodeName: 'node-1', region: 'us-east-1' },
+        ],
       },
     });
     expect(imds.callsTo(SPOT)).toEqual([0, 1000]);
@@ -146,11 +148,14 @@ describe('ImdsPoller', () => {
     await clock.advance(1000);
     imds.bodies.set(LIFECYCLE, 'Terminated');
     await clock.advance(3000);
-    expect(outcomes.map((o) => o.atMs)).toEqual([0, 6000]);
+    // the tick at 6000 saw 404; the one at 7000 saw the notice again
+    expect(outcomes.map((o) => o.atMs)).toEqual([0, 7000]);
   });
 
   it('polls only enabled paths', async () => {
-    const { clock, imds } = setup({ enable: { spot: true, rebalance: false, scheduled: false, asgLifecycle: true } });
+    const { clock, imds } = setup({
+      enable: { spot: true, rebalance: false, scheduled: false, asgLifecycle: true },
+    });
     await clock.advance(2000);
     expect(imds.callsTo(SPOT)).toHaveLength(3);
     expect(imds.callsTo(LIFECYCLE)).toHaveLength(3);
@@ -191,7 +196,7 @@ describe('ImdsPoller', () => {
     await clock.advance(10_000);
     expect(poller.healthy).toBe(true);
     expect(await metric('spot_handler_imds_healthy')).toContain('spot_handler_imds_healthy 1');
-    expect(imds.callsTo(SCHEDULED).slice(-3)).toEqual([26_000, 27_000, 28_000]);
+    expect(imds.callsTo(SCHEDULED).slice(-5)).toEqual([26_000, 27_000, 28_000, 29_000, 30_000]);
   });
 
   it('never overlaps ticks when IMDS is slow', async () => {
@@ -213,14 +218,23 @@ describe('ImdsPoller', () => {
     imds.bodies.set(SPOT, '<html>oops</html>');
     await clock.advance(3000);
     expect(outcomes).toEqual([
-      { path: SPOT, atMs: 0, outcome: expect.objectContaining({ type: 'invalid', reason: 'malformed-json' }) },
+      {
+        path: SPOT,
+        atMs: 0,
+        outcome: expect.objectContaining({ type: 'invalid', reason: 'malformed-json' }),
+      },
     ]);
     expect(await metric('spot_handler_inputs_invalid_total')).toContain('reason="malformed-json"} 1');
   });
 
   it('hands scheduled events and cancellations over as separate outcomes', async () => {
     const { clock, imds, outcomes } = setup();
-    const entry = { NotBefore: '02 Dec 2026 10:00:00 GMT', Code: 'system-reboot', Description: 'r', NotAfter: '' };
+    const entry = {
+      NotBefore: '02 Dec 2026 10:00:00 GMT',
+      Code: 'system-reboot',
+      Description: 'r',
+      NotAfter: '',
+    };
     imds.bodies.set(SCHEDULED, JSON.stringify([{ ...entry, EventId: 'e-1', State: 'active' }]));
     await clock.advance(1000);
     imds.bodies.set(
@@ -233,8 +247,8 @@ describe('ImdsPoller', () => {
     await clock.advance(1000);
     expect(outcomes.map((o) => [o.atMs, o.outcome.type])).toEqual([
       [0, 'event'],
-      [1000, 'event'],
-      [1000, 'cancel'],
+      [2000, 'event'],
+      [2000, 'cancel'],
     ]);
   });
 
