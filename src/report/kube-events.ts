@@ -14,7 +14,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { EventKind, InterruptionEvent } from '../events/interruption-event.js';
-import type { BlockingPod, DrainResult } from '../pipeline/node-actuator.js';
+import { MARK, type BlockingPod, type DrainResult } from '../pipeline/node-actuator.js';
+import type { NodeStepReport } from '../pipeline/ports.js';
 import type { Metrics } from './metrics.js';
 
 /** Every Event reason spot-handler uses, one constant each. */
@@ -132,23 +133,23 @@ export class KubeEventRecorder {
   noticeReceived(s: KubeEventSubject): Promise<void> {
     const deadline = new Date(s.event.deadlineMs).toISOString();
     const note = `${s.event.kind} notice for instance ${s.event.instanceId}: ${s.event.description} (deadline ${deadline})`;
-    return this.record(s, NOTICE_REASON[s.event.kind], 'Warning', 'Notice', note);
+    return this.emit(s, NOTICE_REASON[s.event.kind], 'Warning', 'Notice', note);
   }
 
   /** The node was tainted. */
   tainted(s: KubeEventSubject, taint: string): Promise<void> {
-    return this.record(s, KUBE_EVENT_REASONS.Tainted, 'Normal', 'Taint', `Node tainted ${taint}`);
+    return this.emit(s, KUBE_EVENT_REASONS.Tainted, 'Normal', 'Taint', `Node tainted ${taint}`);
   }
 
   /** The node was cordoned. */
   cordoned(s: KubeEventSubject): Promise<void> {
-    return this.record(s, KUBE_EVENT_REASONS.Cordoned, 'Normal', 'Cordon', 'Node cordoned');
+    return this.emit(s, KUBE_EVENT_REASONS.Cordoned, 'Normal', 'Cordon', 'Node cordoned');
   }
 
   /** A drain began. */
   drainStarted(s: KubeEventSubject): Promise<void> {
     const deadline = new Date(s.event.deadlineMs).toISOString();
-    return this.record(
+    return this.emit(
       s,
       KUBE_EVENT_REASONS.DrainStarted,
       'Normal',
@@ -161,7 +162,7 @@ export class KubeEventRecorder {
   podBlockedByPdb(s: KubeEventSubject, pod: BlockingPod): Promise<void> {
     const pdb = pod.pdb ? `PodDisruptionBudget ${pod.namespace}/${pod.pdb}` : 'a PodDisruptionBudget';
     const note = `Eviction of pod ${pod.namespace}/${pod.name} refused by ${pdb}: ${pod.message}`;
-    return this.record(s, KUBE_EVENT_REASONS.PodBlockedByPdb, 'Warning', 'Evict', note);
+    return this.emit(s, KUBE_EVENT_REASONS.PodBlockedByPdb, 'Warning', 'Evict', note);
   }
 
   /** A drain ended; the reason follows the result (Drained, DrainForced, DrainBlocked, DrainFailed). */
@@ -172,30 +173,60 @@ export class KubeEventRecorder {
     const note = `Drain ${r.result} after ${secs}s: ${counts}${blockers}`;
     switch (r.result) {
       case 'succeeded':
-        return this.record(s, KUBE_EVENT_REASONS.Drained, 'Normal', 'Drain', note);
+        return this.emit(s, KUBE_EVENT_REASONS.Drained, 'Normal', 'Drain', note);
       case 'forced':
-        return this.record(s, KUBE_EVENT_REASONS.DrainForced, 'Warning', 'Drain', note);
+        return this.emit(s, KUBE_EVENT_REASONS.DrainForced, 'Warning', 'Drain', note);
       case 'blocked':
-        return this.record(s, KUBE_EVENT_REASONS.DrainBlocked, 'Warning', 'Drain', note);
+        return this.emit(s, KUBE_EVENT_REASONS.DrainBlocked, 'Warning', 'Drain', note);
       case 'timed_out':
       case 'failed':
-        return this.record(s, KUBE_EVENT_REASONS.DrainFailed, 'Warning', 'Drain', note);
+        return this.emit(s, KUBE_EVENT_REASONS.DrainFailed, 'Warning', 'Drain', note);
     }
   }
 
   /** The node was uncordoned (maintenance over, rebalance TTL, cancellation). */
   uncordoned(s: KubeEventSubject, why: string): Promise<void> {
-    return this.record(s, KUBE_EVENT_REASONS.Uncordoned, 'Normal', 'Uncordon', `Node uncordoned: ${why}`);
+    return this.emit(s, KUBE_EVENT_REASONS.Uncordoned, 'Normal', 'Uncordon', `Node uncordoned: ${why}`);
   }
 
   /** The ASG lifecycle action was completed. */
   lifecycleCompleted(s: KubeEventSubject, hookName: string, result: string): Promise<void> {
     const note = `Lifecycle action ${hookName} completed with ${result}`;
-    return this.record(s, KUBE_EVENT_REASONS.LifecycleCompleted, 'Normal', 'CompleteLifecycleAction', note);
+    return this.emit(s, KUBE_EVENT_REASONS.LifecycleCompleted, 'Normal', 'CompleteLifecycleAction', note);
+  }
+
+  /** The executor's StepRecorder port (src/pipeline/ports.ts): one Event per reported step. */
+  record(nodeName: string, report: NodeStepReport, event: InterruptionEvent): Promise<void> {
+    const s: KubeEventSubject = { event, nodeName };
+    switch (report.step) {
+      case 'notice':
+        return this.noticeReceived({ event: report.event, nodeName });
+      case 'tainted':
+        return this.tainted(s, `${MARK.taintPrefix}${event.kind}`);
+      case 'cordoned':
+        return this.cordoned(s);
+      case 'drain-started':
+        return this.drainStarted(s);
+      case 'uncordoned':
+        return this.uncordoned(s, `${event.kind} ${event.id} handled`);
+      case 'lifecycle-completed':
+        return this.lifecycleCompleted(s, 'hook', 'CONTINUE');
+      case 'drained':
+        return this.drainFinished(s, report.drain);
+      case 'drain-failed':
+        if (report.drain) return this.drainFinished(s, report.drain);
+        return this.emit(
+          s,
+          KUBE_EVENT_REASONS.DrainFailed,
+          'Warning',
+          'Drain',
+          `Drain failed: ${report.error ?? 'error'}`,
+        );
+    }
   }
 
   /** Creates one Event unless disabled or a duplicate within the window; failures are logged and counted. */
-  async record(
+  async emit(
     s: KubeEventSubject,
     reason: KubeEventReason,
     type: 'Normal' | 'Warning',

@@ -9,6 +9,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import type { ActionReport } from '../pipeline/ports.js';
 import type { Metrics } from './metrics.js';
 import {
   DEFAULT_TEMPLATE,
@@ -38,6 +39,8 @@ export interface WebhookOptions {
   /** First backoff (default 1 s), doubled per attempt up to backoffMaxMs (default 30 s). */
   readonly backoffBaseMs?: number;
   readonly backoffMaxMs?: number;
+  /** Shown as `clusterName` in templates. */
+  readonly clusterName?: string;
 }
 
 /** What the notifier needs. */
@@ -82,8 +85,13 @@ export class WebhookNotifier {
     return this.url !== undefined && this.triggers.has(trigger);
   }
 
+  /** The executor's Notifier port (src/pipeline/ports.ts): sends one node action report. */
+  notify(trigger: WebhookTrigger, report: ActionReport): Promise<boolean> {
+    return this.send(trigger, templateData(report, this.options.clusterName));
+  }
+
   /** Renders and POSTs; true when delivered (2xx), false when disabled, unrenderable or failed after retries. */
-  async notify(
+  async send(
     trigger: WebhookTrigger,
     data: Omit<TemplateData, 'trigger'>,
     signal?: AbortSignal,
@@ -148,4 +156,28 @@ export class WebhookNotifier {
     this.deps.metrics.webhooks.inc({ trigger, result: 'failed' });
     this.log.error({ trigger, attempts, ...detail }, 'webhook not delivered');
   }
+}
+
+/** Maps the executor's report to template fields. */
+export function templateData(report: ActionReport, clusterName?: string): Omit<TemplateData, 'trigger'> {
+  const d = report.drain;
+  const description = report.error ? `${report.description} (error: ${report.error})` : report.description;
+  return {
+    kind: report.kind,
+    eventId: report.eventId,
+    instanceId: report.instanceId,
+    node: report.nodeName,
+    region: report.region,
+    availabilityZone: report.availabilityZone,
+    instanceType: report.instanceType,
+    deadlineMs: report.deadlineMs,
+    noticedAtMs: report.noticedAtMs,
+    result: report.result,
+    podsEvicted: d?.podsEvicted,
+    podsForceDeleted: d?.podsForceDeleted,
+    blockedBy: d?.blockedBy,
+    durationSeconds: d ? d.durationMs / 1000 : undefined,
+    description,
+    clusterName,
+  };
 }

@@ -191,6 +191,58 @@ describe('KubeEventRecorder', () => {
   });
 });
 
+describe('KubeEventRecorder as the executor StepRecorder', () => {
+  it('maps each reported step to its reason', async () => {
+    const sink = new FakeEventSink();
+    const metrics = createMetrics(new Registry(), { version: 't', mode: 'queue' }, { defaultMetrics: false });
+    const r = new KubeEventRecorder(
+      sink,
+      { enabled: true, podName: 'p' },
+      {
+        logger: captureLogger().logger,
+        clock: new FakeClock(),
+        metrics,
+      },
+    );
+    const event = {
+      id: 'evt-9',
+      kind: 'rebalance-recommendation' as const,
+      instanceId: 'i-9',
+      noticedAtMs: 0,
+      deadlineMs: 0,
+      source: 'sqs' as const,
+      origin: { type: 'imds' as const, path: '/x' },
+      description: 'rebalance',
+    };
+    const steps = [
+      { step: 'notice', event },
+      { step: 'tainted' },
+      { step: 'cordoned' },
+      { step: 'drain-started' },
+      { step: 'drained', drain: drain({ result: 'forced' }) },
+      { step: 'drain-failed', error: 'api down' },
+      { step: 'drain-failed', drain: drain({ result: 'blocked' }) },
+      { step: 'uncordoned' },
+      { step: 'lifecycle-completed' },
+    ] as const;
+    for (const step of steps) await r.record('n1', step, event);
+    expect(sink.events.map((e) => e.reason)).toEqual([
+      'RebalanceRecommendation',
+      'Tainted',
+      'Cordoned',
+      'DrainStarted',
+      'DrainForced',
+      'DrainFailed',
+      'DrainBlocked',
+      'Uncordoned',
+      'LifecycleCompleted',
+    ]);
+    expect(sink.events[1]?.note).toBe('Node tainted spot-handler/rebalance-recommendation');
+    expect(sink.events[5]?.note).toBe('Drain failed: api down');
+    expect(sink.events.every((e) => e.annotations['spot-handler/event-id'] === 'evt-9')).toBe(true);
+  });
+});
+
 describe('parseExtraAnnotations', () => {
   it.each([
     ['', {}, 0],

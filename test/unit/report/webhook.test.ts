@@ -118,7 +118,7 @@ describe('WebhookNotifier over HTTP', () => {
       url: `http://127.0.0.1:${rx.port}${SECRET_PATH}`,
       headers: { authorization: SECRET_HEADER },
     });
-    expect(await drive(clock, n.notify('start', DATA))).toBe(true);
+    expect(await drive(clock, n.send('start', DATA))).toBe(true);
     expect(rx.received).toHaveLength(1);
     const req = rx.received[0]!;
     expect(req.method).toBe('POST');
@@ -131,12 +131,49 @@ describe('WebhookNotifier over HTTP', () => {
     expect(await count('start', 'sent')).toBe(1);
   });
 
+  it('implements the executor Notifier port: maps the action report to template fields', async () => {
+    const rx = await startReceiver();
+    closers.push(rx.close);
+    const template =
+      '{"r":"{{ result }}","n":{{ podsEvicted }},"f":{{ podsForceDeleted }},"b":"{{ blockedBy }}",' +
+      '"s":{{ durationSeconds }},"node":"{{ .NodeName }}","c":"{{ clusterName }}","t":"{{ trigger }}","d":"{{ description }}"}';
+    const n = notifier({ url: `http://127.0.0.1:${rx.port}/hook`, template, clusterName: 'prod' });
+    const report = {
+      ...DATA,
+      nodeName: 'ip-10-0-0-7',
+      noticedAtMs: DATA.deadlineMs - 120_000,
+      mergedEventIds: ['evt-1'],
+      result: 'blocked' as const,
+      error: 'pdb',
+      drain: {
+        result: 'blocked' as const,
+        podsEvicted: 2,
+        podsForceDeleted: 0,
+        podsRemaining: 1,
+        durationMs: 1500,
+        blockedBy: [{ namespace: 'a', name: 'b', pdb: 'c', reason: 'pdb' as const, message: 'm' }],
+      },
+    };
+    expect(await drive(clock, n.notify('failure', report))).toBe(true);
+    expect(JSON.parse(rx.received[0]!.body)).toEqual({
+      r: 'blocked',
+      n: 2,
+      f: 0,
+      b: 'a/b (PDB c): pdb',
+      s: 1.5,
+      node: 'ip-10-0-0-7',
+      c: 'prod',
+      t: 'failure',
+      d: 'spot "terminate" (error: pdb)',
+    });
+  });
+
   it('retries after 503s with growing backoff, then succeeds', async () => {
     const rx = await startReceiver([503, 503]);
     closers.push(rx.close);
     const n = notifier({ url: `http://127.0.0.1:${rx.port}/hook`, retries: 3 });
     const start = clock.now();
-    expect(await drive(clock, n.notify('failure', DATA))).toBe(true);
+    expect(await drive(clock, n.send('failure', DATA))).toBe(true);
     expect(rx.received).toHaveLength(3);
     // backoff 100 * 0.75 then 200 * 0.75 (equal jitter at random 0.5)
     expect(clock.now() - start).toBeGreaterThanOrEqual(225);
@@ -149,7 +186,7 @@ describe('WebhookNotifier over HTTP', () => {
     closers.push(rx.close);
     const n = notifier({ url: `http://127.0.0.1:${rx.port}/hook`, backoffMaxMs: 5000 });
     const start = clock.now();
-    expect(await drive(clock, n.notify('start', DATA))).toBe(true);
+    expect(await drive(clock, n.send('start', DATA))).toBe(true);
     expect(rx.received).toHaveLength(2);
     expect(clock.now() - start).toBeGreaterThanOrEqual(2000);
   });
@@ -158,9 +195,9 @@ describe('WebhookNotifier over HTTP', () => {
     const rx = await startReceiver([400, 500, 500, 500]);
     closers.push(rx.close);
     const n = notifier({ url: `http://127.0.0.1:${rx.port}/hook`, retries: 2 });
-    expect(await drive(clock, n.notify('start', DATA))).toBe(false);
+    expect(await drive(clock, n.send('start', DATA))).toBe(false);
     expect(rx.received).toHaveLength(1);
-    expect(await drive(clock, n.notify('success', DATA))).toBe(false);
+    expect(await drive(clock, n.send('success', DATA))).toBe(false);
     expect(rx.received).toHaveLength(4);
     expect(await count('start', 'failed')).toBe(1);
     expect(await count('success', 'failed')).toBe(1);
@@ -171,7 +208,7 @@ describe('WebhookNotifier over HTTP', () => {
     closers.push(rx.close);
     const n = notifier({ url: `http://127.0.0.1:${rx.port}/hook`, timeoutMs: 5000, retries: 1 });
     const start = clock.now();
-    expect(await drive(clock, n.notify('start', DATA), 50)).toBe(false);
+    expect(await drive(clock, n.send('start', DATA), 50)).toBe(false);
     expect(rx.received).toHaveLength(2);
     expect(clock.now() - start).toBeGreaterThanOrEqual(10_000);
     expect(log.lines().filter((l) => l.code === 'timeout')).toHaveLength(2);
@@ -182,7 +219,7 @@ describe('WebhookNotifier over HTTP', () => {
     const proxy = await startConnectProxy();
     closers.push(rx.close, proxy.close);
     const n = notifier({ url: `http://127.0.0.1:${rx.port}${SECRET_PATH}` }, proxy.url);
-    expect(await drive(clock, n.notify('success', DATA))).toBe(true);
+    expect(await drive(clock, n.send('success', DATA))).toBe(true);
     expect(proxy.tunnels).toEqual([`127.0.0.1:${rx.port}`]);
     expect(rx.received[0]?.url).toBe(SECRET_PATH);
   });
@@ -196,7 +233,7 @@ describe('WebhookNotifier over HTTP', () => {
       headers: { authorization: SECRET_HEADER },
       retries: 2,
     });
-    expect(await drive(clock, n.notify('failure', DATA))).toBe(false);
+    expect(await drive(clock, n.send('failure', DATA))).toBe(false);
     const text = log.text();
     expect(log.lines().filter((l) => l.code === 'ECONNREFUSED')).toHaveLength(3);
     for (const secret of ['s3cr3t', SECRET_PATH, String(deadPort), '127.0.0.1', 'hdr-']) {
@@ -210,8 +247,8 @@ describe('WebhookNotifier over HTTP', () => {
     closers.push(rx.close);
     const n = notifier({ url: `http://127.0.0.1:${rx.port}/hook`, triggers: ['failure'] });
     expect(n.enabled('start')).toBe(false);
-    expect(await n.notify('start', DATA)).toBe(false);
-    expect(await notifier({}).notify('failure', DATA)).toBe(false);
+    expect(await n.send('start', DATA)).toBe(false);
+    expect(await notifier({}).send('failure', DATA)).toBe(false);
     expect(rx.received).toHaveLength(0);
     expect(await count('start', 'sent')).toBe(-1);
     expect(await count('failure', 'failed')).toBe(0);
@@ -222,7 +259,7 @@ describe('WebhookNotifier over HTTP', () => {
     closers.push(rx.close);
     const n = notifier({ url: `http://127.0.0.1:${rx.port}/hook`, retries: 5, backoffBaseMs: 10_000 });
     const ac = new AbortController();
-    const p = n.notify('start', DATA, ac.signal);
+    const p = n.send('start', DATA, ac.signal);
     while (rx.received.length === 0) await clock.advance(1);
     ac.abort();
     expect(await drive(clock, p)).toBe(false);
