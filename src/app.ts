@@ -1,0 +1,56 @@
+/**
+ * The composition root: builds metrics, the HTTP server and the chosen mode from a validated config,
+ * runs until the signal aborts, then shuts down in order. main.ts/cli.ts hold no logic.
+ */
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config/config-types.js';
+import type { ModeContext } from './modes/node-actions.js';
+import { createMetrics } from './report/metrics.js';
+import { LivenessRegistry, ReadinessRegistry } from './server/health-registry.js';
+import { HttpServer } from './server/http-server.js';
+import { VERSION } from './version.js';
+
+/** What the CLI hands the composition root. */
+export interface RunDeps {
+  readonly logger: Logger;
+  readonly registry: Registry;
+  /** Aborted on SIGTERM/SIGINT. */
+  readonly signal: AbortSignal;
+  readonly clock?: Clock;
+}
+
+/** A mode's entry point. */
+export type ModeRunner = (ctx: ModeContext & { readonly liveness: LivenessRegistry }) => Promise<number>;
+
+/** Runs spot-handler in the configured mode; resolves with the exit code. */
+export async function runMode(config: Config, deps: RunDeps): Promise<number> {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger;
+  const metrics = createMetrics(deps.registry, { version: VERSION, mode: config.mode });
+  const liveness = new LivenessRegistry(clock);
+  const readiness = new ReadinessRegistry();
+  readiness.register('config', true, 'valid');
+  const setReady = (check: string, ready: boolean, detail?: string): void => {
+    readiness.set(check, ready, detail);
+    metrics.ready.set(readiness.check().ready ? 1 : 0);
+  };
+  const server = new HttpServer({
+    registry: deps.registry,
+    liveness,
+    readiness,
+    logger: logger.child({ component: 'http' }),
+  });
+  const port = await server.start(config.general.httpPort);
+  logger.info({ port, mode: config.mode, version: VERSION }, 'spot-handler started');
+  try {
+    // Each mode is loaded on demand so IMDS mode never loads the AWS SDK (memory, start-up time).
+    const mode: { run: ModeRunner } =
+      config.mode === 'imds' ? await import('./modes/imds-mode.js') : await import('./modes/queue-mode.js');
+    return await mode.run({ config, logger, metrics, clock, signal: deps.signal, setReady, liveness });
+  } finally {
+    await server.stop();
+    logger.info('spot-handler stopped');
+  }
+}

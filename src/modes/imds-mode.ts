@@ -1,0 +1,126 @@
+/**
+ * IMDS mode (DaemonSet): polls this instance's metadata and acts on its own node only. At idle it makes
+ * no request to the Kubernetes API server: the pipeline touches the API only when a notice arrives.
+ */
+import { readFile } from 'node:fs/promises';
+import { ImdsClient } from '../aws/imds-client.js';
+import type { EventCancellation, InterruptionEvent, ParseOutcome } from '../events/interruption-event.js';
+import { ImdsPoller } from '../sources/imds-poller.js';
+import type { ModeRunner } from '../app.js';
+import { buildPipeline, kubeClients, type ModeContext } from './node-actions.js';
+import { buildNotifier } from './notifier.js';
+
+/** How often events whose action failed are offered again (the store decides whether to retry). */
+const RESUBMIT_INTERVAL_MS = 15_000;
+
+/** Runs IMDS mode until the signal aborts. */
+export const run: ModeRunner = async (ctx) => {
+  const { config, logger, clock, metrics, signal } = ctx;
+  const nodeName = config.general.nodeName;
+  if (!nodeName) throw new Error('NODE_NAME is required in imds mode');
+  const kube = kubeClients(config, clock);
+  const notifier = await buildNotifier(ctx);
+  const { pipeline } = buildPipeline(ctx, kube, {
+    resolver: { resolve: async () => nodeName },
+    notifier,
+    canAct: () => true,
+    workers: 1,
+  });
+  const active = new Map<string, InterruptionEvent>();
+  const log = logger.child({ component: 'imds-mode', node: nodeName });
+
+  const submit = (event: InterruptionEvent): void => {
+    active.set(event.id, event);
+    void pipeline.submit(event).then((outcome) => {
+      if (outcome.status === 'done' || outcome.status === 'ignored') active.delete(event.id);
+    });
+  };
+  const cancel = (c: EventCancellation): void => {
+    active.delete(c.eventId);
+    void pipeline
+      .cancel(c, nodeName)
+      .catch((err: unknown) => log.error({ err, eventId: c.eventId }, 'cancel failed'));
+  };
+  const onOutcome = (outcome: ParseOutcome, path: string): void => {
+    switch (outcome.type) {
+      case 'event':
+        for (const e of outcome.events) submit({ ...e, nodeName });
+        return;
+      case 'cancel':
+        for (const c of outcome.cancellations) cancel(c);
+        return;
+      case 'ignore':
+        metrics.inputsIgnored.inc({ source: 'imds', reason: outcome.reason });
+        return;
+      case 'invalid':
+        metrics.inputsInvalid.inc({ source: 'imds', reason: outcome.reason });
+        log.warn(
+          { path, reason: outcome.reason, detail: outcome.detail },
+          'IMDS returned a body we cannot use',
+        );
+        return;
+    }
+  };
+
+  const imds = new ImdsClient({
+    endpoint: config.imds.metadataUrl,
+    timeoutMs: config.imds.timeoutMs,
+    allowV1Fallback: config.imds.v1Fallback,
+  });
+  const poller = new ImdsPoller(
+    { imds, consumer: { onOutcome }, clock, logger, metrics },
+    {
+      nodeName,
+      pollIntervalMs: config.imds.pollIntervalMs,
+      enable: {
+        spot: config.imds.enableSpotInterruptionDraining,
+        rebalance: config.imds.enableRebalanceMonitoring || config.imds.enableRebalanceDraining,
+        scheduled: config.imds.enableScheduledEventDraining,
+        asgLifecycle: config.imds.enableAsgLifecycleDraining,
+      },
+      scheduledLeadMs: config.imds.scheduledEventLeadSeconds * 1000,
+      rebalanceHorizonMs: (config.imds.rebalanceCordonTtlSeconds || 1800) * 1000,
+      asgTerminationHorizonMs: config.drain.nodeTerminationGracePeriodSeconds * 1000,
+    },
+  );
+
+  const heartbeat = ctx.liveness.register('imds-poller', Math.max(30_000, config.imds.pollIntervalMs * 10));
+  const watchdog = setInterval(
+    () => {
+      ctx.setReady(
+        'imds',
+        poller.ready,
+        poller.ready ? (poller.healthy ? 'ok' : 'errors, backing off') : 'reading identity',
+      );
+      heartbeat.beat();
+      for (const e of active.values()) submit(e);
+    },
+    Math.min(RESUBMIT_INTERVAL_MS, config.imds.pollIntervalMs * 5),
+  );
+  watchdog.unref();
+  ctx.setReady('imds', false, 'reading identity');
+  log.info({ uptimeFile: config.imds.uptimeFromFile }, 'IMDS mode starting');
+  try {
+    await poller.run(signal);
+  } finally {
+    clearInterval(watchdog);
+    heartbeat.stop();
+    await pipeline.shutdown(config.general.shutdownGraceSeconds * 1000);
+    imds.close();
+    kube.kubeConfig.destroy();
+  }
+  return 0;
+};
+
+/** Seconds since boot from /proc/uptime (or UPTIME_FROM_FILE); undefined when unreadable. */
+export async function uptimeSeconds(file: string): Promise<number | undefined> {
+  try {
+    const text = await readFile(file, 'utf8');
+    const first = Number.parseFloat(text.split(/\s+/)[0] ?? '');
+    return Number.isFinite(first) ? first : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export type { ModeContext };

@@ -1,0 +1,97 @@
+/**
+ * Queue mode's message handler: parse, submit to the pipeline, and say what happens to the message.
+ * A message is deleted only when its work is done or it can never become valid (DESIGN §5).
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import { parseQueueMessage } from '../events/queue/parse-queue-message.js';
+import type { QueueParseOptions } from '../events/queue/queue-context.js';
+import type { InterruptionEvent } from '../events/interruption-event.js';
+import type { ActionOutcome } from '../pipeline/store.js';
+import type { Metrics } from '../report/metrics.js';
+import type { Disposition, MessageHandler, QueueMessage } from '../sources/sqs-consumer.js';
+
+/** What the handler submits events to (the Pipeline). */
+export interface EventSink {
+  submit(event: InterruptionEvent): Promise<ActionOutcome>;
+}
+
+/** Handler options. */
+export interface QueueHandlerOptions {
+  /** Delete messages about instances that are not nodes of this cluster (else leave them for others). */
+  readonly deleteForeign: boolean;
+  readonly parse?: QueueParseOptions;
+}
+
+/** Builds the SqsConsumer's handler. */
+export function queueMessageHandler(
+  deps: {
+    readonly sink: EventSink;
+    readonly clock: Clock;
+    readonly logger: Logger;
+    readonly metrics: Metrics;
+  },
+  options: QueueHandlerOptions,
+): MessageHandler {
+  const { sink, clock, logger, metrics } = deps;
+  return async (message: QueueMessage): Promise<Disposition> => {
+    const ids = { messageId: message.messageId };
+    const outcome = parseQueueMessage(
+      message.body,
+      {
+        messageId: message.messageId,
+        receiptHandle: message.receiptHandle,
+        sentAtMs: message.sentAtMs,
+        nowMs: clock.now(),
+      },
+      options.parse,
+    );
+    switch (outcome.type) {
+      case 'invalid':
+        metrics.inputsInvalid.inc({ source: 'sqs', reason: outcome.reason });
+        logger.warn(
+          { ...ids, reason: outcome.reason, detail: outcome.detail },
+          'invalid message: deleting it',
+        );
+        return { action: 'delete', reason: 'invalid' };
+      case 'ignore':
+        metrics.inputsIgnored.inc({ source: 'sqs', reason: outcome.reason });
+        logger.info({ ...ids, reason: outcome.reason }, 'message needs no action: deleting it');
+        return { action: 'delete', reason: 'ignored' };
+      case 'cancel':
+        metrics.inputsIgnored.inc({ source: 'sqs', reason: 'state-not-actionable' });
+        return { action: 'delete', reason: 'ignored' };
+      case 'event': {
+        const outcomes = await Promise.all(outcome.events.map((e) => sink.submit(e)));
+        return disposition(
+          outcomes,
+          options,
+          (detail) => logger.info({ ...ids, detail }, 'message outcome'),
+          metrics,
+        );
+      }
+    }
+  };
+}
+
+/** One message may carry several events (AWS Health): it is deleted when every one is settled. */
+export function disposition(
+  outcomes: readonly ActionOutcome[],
+  options: QueueHandlerOptions,
+  log: (detail: string) => void = () => undefined,
+  metrics?: Pick<Metrics, 'foreignInstances'>,
+): Disposition {
+  if (outcomes.some((o) => o.status === 'failed' || o.status === 'aborted')) {
+    log(outcomes.map((o) => `${o.status}: ${o.detail}`).join('; '));
+    return 'retry';
+  }
+  const foreign = outcomes.filter((o) => o.status === 'foreign');
+  if (foreign.length > 0) {
+    metrics?.foreignInstances.inc({ outcome: options.deleteForeign ? 'deleted' : 'kept' }, foreign.length);
+    log(foreign.map((o) => o.detail).join('; '));
+    if (!options.deleteForeign) return 'retry';
+    if (foreign.length === outcomes.length) return { action: 'delete', reason: 'foreign' };
+  }
+  if (outcomes.every((o) => o.status === 'ignored')) return { action: 'delete', reason: 'ignored' };
+  return { action: 'delete', reason: 'done' };
+}
