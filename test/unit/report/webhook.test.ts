@@ -69,7 +69,7 @@ async function drive<T>(clock: FakeClock, p: Promise<T>, stepMs = 10): Promise<T
 }
 
 const DATA = {
-  kind: 'spot-interruption',
+  kind: 'spot-interruption' as const,
   eventId: 'evt-1',
   instanceId: 'i-0abc',
   node: 'ip-10-0-0-1',
