@@ -87,7 +87,7 @@ describe('alert rules', () => {
       const registry = await registeredMetrics(true);
       const names = referencedMetrics(r.expr);
       // `up` (Prometheus' own scrape health) is the one foreign series allowed
-    if (!/\bup\{job=/.test(r.expr)) expect(names.length).toBeGreaterThan(0);
+      if (!/\bup\{job=/.test(r.expr)) expect(names.length).toBeGreaterThan(0);
       for (const name of names) expect(seriesExists(name, registry), name).toBe(true);
       expect(balanced(r.expr)).toBe(true);
       // buckets only through the histogram's le label, and le values must be real bucket bounds
