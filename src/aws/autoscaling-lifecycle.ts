@@ -1,0 +1,79 @@
+/**
+ * Auto Scaling lifecycle calls (Query API 2011-01-01) on @aws-sdk/client-auto-scaling:
+ * CompleteLifecycleAction (CONTINUE), RecordLifecycleActionHeartbeat, DescribeLifecycleHooks.
+ * "No active Lifecycle Action found" (a ValidationError) becomes NotFoundError.
+ */
+import type {
+  AutoScalingClient,
+  CompleteLifecycleActionCommand,
+  DescribeLifecycleHooksCommand,
+  RecordLifecycleActionHeartbeatCommand,
+} from '@aws-sdk/client-auto-scaling';
+import type { LifecyclePort } from '../actions/lifecycle.js';
+import type { LifecycleHookRef } from '../events/interruption-event.js';
+import { mapAwsError } from './map-aws-error.js';
+
+/** The command classes used, from the lazily loaded SDK module. */
+interface AsgCommands {
+  readonly CompleteLifecycleActionCommand: typeof CompleteLifecycleActionCommand;
+  readonly RecordLifecycleActionHeartbeatCommand: typeof RecordLifecycleActionHeartbeatCommand;
+  readonly DescribeLifecycleHooksCommand: typeof DescribeLifecycleHooksCommand;
+}
+
+/** The hook identity every call sends: token when known, else the instance id. */
+function target(hook: LifecycleHookRef) {
+  return {
+    AutoScalingGroupName: hook.groupName,
+    LifecycleHookName: hook.hookName,
+    ...(hook.token ? { LifecycleActionToken: hook.token } : { InstanceId: hook.instanceId }),
+  };
+}
+
+/** LifecyclePort on the Auto Scaling SDK. */
+export class AutoScalingLifecycle implements LifecyclePort {
+  constructor(
+    private readonly client: AutoScalingClient,
+    private readonly sdk: AsgCommands,
+  ) {}
+
+  /** CompleteLifecycleAction with CONTINUE. */
+  async complete(hook: LifecycleHookRef): Promise<void> {
+    try {
+      await this.client.send(
+        new this.sdk.CompleteLifecycleActionCommand({ ...target(hook), LifecycleActionResult: 'CONTINUE' }),
+      );
+    } catch (err) {
+      throw mapAwsError(err, 'autoscaling:CompleteLifecycleAction');
+    }
+  }
+
+  /** RecordLifecycleActionHeartbeat. */
+  async recordHeartbeat(hook: LifecycleHookRef): Promise<void> {
+    try {
+      await this.client.send(new this.sdk.RecordLifecycleActionHeartbeatCommand(target(hook)));
+    } catch (err) {
+      throw mapAwsError(err, 'autoscaling:RecordLifecycleActionHeartbeat');
+    }
+  }
+
+  /** The hook's HeartbeatTimeout in seconds; undefined when the hook is not found. */
+  async heartbeatTimeoutSeconds(groupName: string, hookName: string): Promise<number | undefined> {
+    try {
+      const out = await this.client.send(
+        new this.sdk.DescribeLifecycleHooksCommand({
+          AutoScalingGroupName: groupName,
+          LifecycleHookNames: [hookName],
+        }),
+      );
+      return out.LifecycleHooks?.find((h) => h.LifecycleHookName === hookName)?.HeartbeatTimeout;
+    } catch (err) {
+      throw mapAwsError(err, 'autoscaling:DescribeLifecycleHooks');
+    }
+  }
+}
+
+/** Loads the Auto Scaling SDK module and wraps `client`. */
+export async function createAutoScalingLifecycle(client: AutoScalingClient): Promise<AutoScalingLifecycle> {
+  const sdk = await import('@aws-sdk/client-auto-scaling');
+  return new AutoScalingLifecycle(client, sdk);
+}

@@ -1,0 +1,104 @@
+/** EC2 and Auto Scaling adapters against the Query API simulator, with the real SDK clients. */
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LifecycleCompleter } from '../../../src/actions/lifecycle.js';
+import {
+  createAutoScalingClient,
+  createEc2Client,
+  regionFromQueueUrl,
+  type AwsClientOptions,
+} from '../../../src/aws/aws-clients.js';
+import { createAutoScalingLifecycle } from '../../../src/aws/autoscaling-lifecycle.js';
+import { createEc2Instances } from '../../../src/aws/ec2-instances.js';
+import { FakeClock } from '../../../src/clock.js';
+import { NotFoundError, PermanentError, ThrottledError, TransientError } from '../../../src/errors.js';
+import { createMetrics } from '../../../src/report/metrics.js';
+import { startAwsQueryServer, type AwsQueryServer } from '../../../src/sandbox/aws-query-server.js';
+
+let sim: AwsQueryServer;
+let aws: AwsClientOptions;
+beforeAll(async () => {
+  sim = await startAwsQueryServer();
+  aws = {
+    region: 'us-east-1',
+    endpoints: { ec2: sim.url, autoScaling: sim.url },
+    maxAttempts: 1,
+    credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
+  };
+});
+afterAll(async () => {
+  await sim.stop();
+});
+
+describe('Ec2Instances', () => {
+  it('describes an instance, caches it, and answers undefined for unknown ids', async () => {
+    sim.addInstance({
+      instanceId: 'i-0aaaaaaaaaaaaaaa1',
+      privateDnsName: 'ip-10-0-0-1.ec2.internal',
+      tags: { team: 'a' },
+    });
+    const clock = new FakeClock();
+    const client = await createEc2Client(aws);
+    const ec2 = await createEc2Instances(client, clock, { ttlMs: 60_000 });
+    const info = await ec2.describe('i-0aaaaaaaaaaaaaaa1');
+    expect(info).toMatchObject({
+      privateDnsName: 'ip-10-0-0-1.ec2.internal',
+      state: 'running',
+      tags: { team: 'a' },
+    });
+    const calls = sim.callsOf('DescribeInstances').length;
+    await ec2.describe('i-0aaaaaaaaaaaaaaa1');
+    expect(sim.callsOf('DescribeInstances')).toHaveLength(calls);
+    await clock.advance(60_001);
+    await ec2.describe('i-0aaaaaaaaaaaaaaa1');
+    expect(sim.callsOf('DescribeInstances')).toHaveLength(calls + 1);
+    expect(await ec2.describe('i-0bbbbbbbbbbbbbbb2')).toBeUndefined();
+    sim.fail('DescribeInstances', { code: 'InternalError', status: 500, times: 1 });
+    await expect(ec2.describe('i-0ccccccccccccccc3')).rejects.toBeInstanceOf(TransientError);
+    sim.fail('DescribeInstances', { code: 'RequestLimitExceeded', status: 503, times: 1 });
+    await expect(ec2.describe('i-0ccccccccccccccc3')).rejects.toBeInstanceOf(ThrottledError);
+    client.destroy();
+  });
+});
+
+describe('AutoScalingLifecycle + LifecycleCompleter', () => {
+  it('heartbeats, completes with CONTINUE once, and treats a second completion as done', async () => {
+    sim.addInstance({ instanceId: 'i-0ddddddddddddddd4', autoScalingGroupName: 'asg-1' });
+    sim.setHook({ groupName: 'asg-1', hookName: 'drain', heartbeatTimeoutSeconds: 120 });
+    const token = sim.startLifecycleAction('i-0ddddddddddddddd4', 'drain');
+    const client = await createAutoScalingClient(aws);
+    const port = await createAutoScalingLifecycle(client);
+    const hook = { groupName: 'asg-1', hookName: 'drain', token, instanceId: 'i-0ddddddddddddddd4' };
+    const completer = new LifecycleCompleter(
+      {
+        port,
+        clock: new FakeClock(),
+        logger: pino({ level: 'silent' }),
+        metrics: createMetrics(new Registry(), { version: 't', mode: 'q' }, { defaultMetrics: false }),
+      },
+      { heartbeatIntervalSeconds: -1, heartbeatUntilSeconds: -1 },
+    );
+    expect(await completer.heartbeatIntervalMs(hook)).toBe(60_000);
+    await port.recordHeartbeat(hook);
+    expect(await completer.complete(hook)).toBe('completed');
+    expect(sim.completed).toEqual([expect.objectContaining({ token, result: 'CONTINUE', heartbeats: 1 })]);
+    expect(await completer.complete(hook)).toBe('already-done');
+    await expect(port.recordHeartbeat(hook)).rejects.toBeInstanceOf(NotFoundError);
+    expect(await port.heartbeatTimeoutSeconds('asg-1', 'nope')).toBeUndefined();
+    sim.fail('CompleteLifecycleAction', { code: 'AccessDenied', status: 403, times: 1 });
+    await expect(port.complete(hook)).rejects.toBeInstanceOf(PermanentError);
+    client.destroy();
+  });
+});
+
+describe('regionFromQueueUrl', () => {
+  it.each([
+    ['https://sqs.eu-west-1.amazonaws.com/123456789012/q', 'eu-west-1'],
+    ['https://sqs.us-gov-west-1.amazonaws.com/1/q', 'us-gov-west-1'],
+    ['http://127.0.0.1:4566/000000000000/q', undefined],
+    ['not a url', undefined],
+  ])('%s → %s', (url, region) => {
+    expect(regionFromQueueUrl(url)).toBe(region);
+  });
+});
