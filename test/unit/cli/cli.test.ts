@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { resolveMode, runCli } from '../../../src/cli.js';
+import { VERSION } from '../../../src/version.js';
+
+async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, env, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+describe('runCli', () => {
+  it.each([
+    [['--version'], `spot-handler ${VERSION}`],
+    [['queue', '--version'], `spot-handler ${VERSION}`],
+    [['--help'], 'usage: spot-handler <imds|queue|sandbox> [flags]'],
+    [['-h'], 'Modes:'],
+    [['imds', '--help'], 'usage: spot-handler imds [flags]'],
+    [['queue', '-h', '--bogus'], 'usage: spot-handler queue [flags]'],
+    [['sandbox'], 'spot-handler sandbox: coming with IMDS mode'],
+  ])('%j → exit 0 printing %j', async (argv, text) => {
+    const { code, stdout, stderr } = await cli(argv);
+    expect(code).toBe(0);
+    expect(stdout).toContain(text);
+    expect(stderr).toBe('');
+  });
+
+  it('exits 2 on an unknown mode, with the usage', async () => {
+    const { code, stderr } = await cli(['drain']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/unknown mode "drain"[\s\S]*usage: spot-handler/);
+  });
+
+  it('exits 2 listing every config problem, each with its flag and env var', async () => {
+    const { code, stderr, stdout } = await cli(['queue', '--bogus', '--workers=0'], {
+      TAINT_EFFECT: 'Sometimes',
+    });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('spot-handler queue: invalid configuration (4 problem(s))');
+    expect(stderr).toContain('  - unknown flag --bogus');
+    expect(stderr).toContain(
+      '  - --taint-effect / TAINT_EFFECT: env TAINT_EFFECT="Sometimes" is not an allowed value',
+    );
+    expect(stderr).toContain('  - --workers / WORKERS: --workers="0" is out of range; allowed: 1..10000');
+    expect(stderr).toContain('  - --queue-url / QUEUE_URL: required in queue mode');
+    expect(stderr).toContain('spot-handler queue --help');
+  });
+
+  it('with no mode, chooses like NTH: queue when ENABLE_SQS_TERMINATION_DRAINING=true, else imds', async () => {
+    expect(resolveMode([], { ENABLE_SQS_TERMINATION_DRAINING: 'true' })).toEqual({ mode: 'queue', rest: [] });
+    expect(resolveMode(['--dry-run'], {})).toEqual({ mode: 'imds', rest: ['--dry-run'] });
+    expect(resolveMode(['imds', '--dry-run'], { ENABLE_SQS_TERMINATION_DRAINING: 'true' })).toEqual({
+      mode: 'imds',
+      rest: ['--dry-run'],
+    });
+    const { code, stderr } = await cli([], { ENABLE_SQS_TERMINATION_DRAINING: 'true' });
+    expect(code).toBe(2);
+    expect(stderr).toContain('--queue-url / QUEUE_URL: required in queue mode');
+  });
+});
+
+describe('spot-handler as a process', () => {
+  it('exits 2 with the problems on stderr for bad input', () => {
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/main.ts', 'queue', '--http-port=http'],
+      {
+        cwd: root,
+        env: { PATH: process.env.PATH, QUEUE_URL: 'not-a-url' },
+        encoding: 'utf8',
+        timeout: 20_000,
+      },
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(
+      '--http-port / HTTP_PORT: --http-port="http" is not a whole number; allowed: 0..65535',
+    );
+    expect(result.stderr).toContain('--queue-url / QUEUE_URL: env QUEUE_URL="not-a-url" is not a valid URL');
+    expect(result.stdout).toBe('');
+  });
+});
