@@ -50,10 +50,8 @@ export const run: ModeRunner = async (ctx) => {
         for (const c of outcome.cancellations) cancel(c);
         return;
       case 'ignore':
-        metrics.inputsIgnored.inc({ source: 'imds', reason: outcome.reason });
-        return;
+        return; // counted by the poller
       case 'invalid':
-        metrics.inputsInvalid.inc({ source: 'imds', reason: outcome.reason });
         log.warn(
           { path, reason: outcome.reason, detail: outcome.detail },
           'IMDS returned a body we cannot use',
