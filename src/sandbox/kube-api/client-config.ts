@@ -1,4 +1,6 @@
 /** Client settings for talking to the simulator: a client-node KubeConfig and a kubeconfig file body. */
+import * as http from 'node:http';
+import * as https from 'node:https';
 import * as k8s from '@kubernetes/client-node';
 
 /** A KubeConfig for a plain-HTTP server URL with a bearer token (any token works on the simulator). */
@@ -27,4 +29,40 @@ export function kubeconfigFileText(url: string, token = 'sandbox-token'): string
     null,
     2,
   );
+}
+
+/**
+ * A copy of `kc` whose API calls share one keep-alive agent: client-node 1.x makes a new agent (and so a
+ * new TCP connection) per request, which costs a handshake per call against a real server.
+ */
+export function withKeepAlive(kc: k8s.KubeConfig): k8s.KubeConfig {
+  const copy = new KeepAliveKubeConfig();
+  copy.loadFromString(kc.exportConfig());
+  return copy;
+}
+
+class KeepAliveKubeConfig extends k8s.KubeConfig {
+  private shared: http.Agent | undefined;
+
+  override async applySecurityAuthentication(context: k8s.RequestContext): Promise<void> {
+    await super.applySecurityAuthentication(context);
+    if (!this.shared) {
+      const created: unknown = context.getAgent();
+      if (!(created instanceof http.Agent) || this.getCurrentCluster()?.proxyUrl) return;
+      const own = Reflect.get(created, 'options') as https.AgentOptions | undefined;
+      const options: https.AgentOptions = { ...(own ?? {}), keepAlive: true, maxSockets: 64 };
+      this.shared = created instanceof https.Agent ? new https.Agent(options) : new http.Agent(options);
+    }
+    context.setAgent(this.shared);
+  }
+
+  /** Closes pooled connections. */
+  destroy(): void {
+    this.shared?.destroy();
+  }
+}
+
+/** Closes the pooled connections of a KubeConfig made by `withKeepAlive` (no-op for others). */
+export function closeKeepAlive(kc: k8s.KubeConfig): void {
+  if (kc instanceof KeepAliveKubeConfig) kc.destroy();
 }
