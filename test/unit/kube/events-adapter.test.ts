@@ -68,8 +68,8 @@ describe('KubeEventsAdapter against the API simulator', () => {
       reportingInstance: 'spot-handler-x1',
       regarding: { kind: 'Node', apiVersion: 'v1', name: 'ip-10-0-0-1', uid: subject.nodeUid },
     });
-    expect(notice.metadata.name).toMatch(/^ip-10-0-0-1\./);
-    expect(notice.metadata.annotations).toMatchObject({
+    expect(notice.metadata?.name).toMatch(/^ip-10-0-0-1\./);
+    expect(notice.metadata?.annotations).toMatchObject({
       'spot-handler/instance-id': 'i-0abc',
       'spot-handler/event-id': 'spot-itn-i-0abc-1',
       'spot-handler/kind': 'spot-interruption',
