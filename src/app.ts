@@ -32,6 +32,8 @@ export async function runMode(config: Config, deps: RunDeps): Promise<number> {
   const liveness = new LivenessRegistry(clock);
   const readiness = new ReadinessRegistry();
   readiness.register('config', true, 'valid');
+  // Not ready until the mode is loaded and has registered its own checks (loading can take seconds).
+  readiness.register('mode', false, `loading ${config.mode} mode`);
   const setReady = (check: string, ready: boolean, detail?: string): void => {
     readiness.set(check, ready, detail);
     metrics.ready.set(readiness.check().ready ? 1 : 0);
@@ -48,6 +50,8 @@ export async function runMode(config: Config, deps: RunDeps): Promise<number> {
     // Each mode is loaded on demand so IMDS mode never loads the AWS SDK (memory, start-up time).
     const mode: { run: ModeRunner } =
       config.mode === 'imds' ? await import('./modes/imds-mode.js') : await import('./modes/queue-mode.js');
+    // The mode registers its checks synchronously at the start of run(), in the same tick as this.
+    setReady('mode', true, `${config.mode} mode loaded`);
     return await mode.run({ config, logger, metrics, clock, signal: deps.signal, setReady, liveness });
   } finally {
     await server.stop();

@@ -16,6 +16,7 @@ const RESUBMIT_INTERVAL_MS = 15_000;
 /** Runs IMDS mode until the signal aborts. */
 export const run: ModeRunner = async (ctx) => {
   const { config, logger, clock, metrics, signal } = ctx;
+  ctx.setReady('imds', false, 'reading identity'); // first, synchronously: see app.ts
   const nodeName = config.general.nodeName;
   if (!nodeName) throw new Error('NODE_NAME is required in imds mode');
   const kube = kubeClients(config, clock);
@@ -83,25 +84,32 @@ export const run: ModeRunner = async (ctx) => {
   );
 
   const heartbeat = ctx.liveness.register('imds-poller', Math.max(30_000, config.imds.pollIntervalMs * 10));
+  const updateReady = (): void =>
+    ctx.setReady(
+      'imds',
+      poller.ready,
+      poller.ready ? (poller.healthy ? 'ok' : 'errors, backing off') : 'reading identity',
+    );
+  // Ready as soon as the identity is read (the watchdog below runs only every few seconds).
+  const startup = setInterval(() => {
+    updateReady();
+    if (poller.ready) clearInterval(startup);
+  }, 50);
   const watchdog = setInterval(
     () => {
-      ctx.setReady(
-        'imds',
-        poller.ready,
-        poller.ready ? (poller.healthy ? 'ok' : 'errors, backing off') : 'reading identity',
-      );
+      updateReady();
       heartbeat.beat();
       for (const e of active.values()) submit(e);
     },
     Math.min(RESUBMIT_INTERVAL_MS, config.imds.pollIntervalMs * 5),
   );
   watchdog.unref();
-  ctx.setReady('imds', false, 'reading identity');
   log.info({ uptimeFile: config.imds.uptimeFromFile }, 'IMDS mode starting');
   try {
     await poller.run(signal);
   } finally {
     clearInterval(watchdog);
+    clearInterval(startup);
     heartbeat.stop();
     await pipeline.shutdown(config.general.shutdownGraceSeconds * 1000);
     imds.close();
