@@ -26,6 +26,8 @@ export interface CliIo {
   /** Log destination; stdout when absent. */
   readonly logDestination?: DestinationStream;
   readonly readFile?: (path: string) => string;
+  /** The composition root (src/app.ts); tests pass a fake. */
+  readonly runMode: typeof runMode;
 }
 
 const defaultIo: CliIo = {
@@ -33,6 +35,7 @@ const defaultIo: CliIo = {
   stderr: (text) => process.stderr.write(text),
   proc: process,
   clock: systemClock,
+  runMode,
 };
 
 /** The mode and remaining flags; NTH-style (no mode) picks queue when ENABLE_SQS_TERMINATION_DRAINING=true. */
@@ -72,7 +75,7 @@ async function runDaemon(loaded: LoadedConfig, io: CliIo): Promise<number> {
   for (const warning of warnings) logger.warn({ component: 'config' }, warning);
   logger.info({ component: 'config', config: redactedConfig(config) }, 'configuration loaded');
   const registry = new Registry();
-  return runWithLifecycle((signal) => runMode(config, { logger, registry, signal, clock: io.clock }), {
+  return runWithLifecycle((signal) => io.runMode(config, { logger, registry, signal, clock: io.clock }), {
     shutdownGraceMs: config.general.shutdownGraceSeconds * 1000,
     logger,
     clock: io.clock,

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { resolveMode, runCli } from '../../../src/cli.js';
@@ -81,5 +83,53 @@ describe('spot-handler as a process', () => {
     );
     expect(result.stderr).toContain('--queue-url / QUEUE_URL: env QUEUE_URL="not-a-url" is not a valid URL');
     expect(result.stdout).toBe('');
+  });
+});
+
+describe('runCli running a mode', () => {
+  it('logs warnings and the redacted config, runs the mode, and stops it on SIGTERM with exit 0', async () => {
+    const proc = Object.assign(new EventEmitter(), {
+      exits: [] as number[],
+      exit: (c: number) => void proc.exits.push(c),
+    });
+    const lines: Record<string, unknown>[] = [];
+    const logDestination = new Writable({
+      write(chunk: Buffer, _e, cb) {
+        lines.push(JSON.parse(chunk.toString()));
+        cb();
+      },
+    });
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const seen: { mode?: string; aborted?: boolean } = {};
+    const result = runCli(
+      ['imds', '--dry-run'],
+      { NODE_NAME: 'n1', WEBHOOK_URL: 'https://hooks.example.com/s3cret', METADATA_TRIES: '3' },
+      {
+        proc,
+        logDestination,
+        runMode: async (config, deps) => {
+          seen.mode = config.mode;
+          started();
+          await new Promise((r) => deps.signal.addEventListener('abort', r, { once: true }));
+          seen.aborted = deps.signal.aborted;
+          return 0;
+        },
+      },
+    );
+    await running;
+    proc.emit('SIGTERM');
+    expect(await result).toBe(0);
+    expect(seen).toEqual({ mode: 'imds', aborted: true });
+    expect(proc.exits).toEqual([]);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'warn', msg: expect.stringContaining('METADATA_TRIES') }),
+    );
+    const loaded = lines.find((l) => l.msg === 'configuration loaded') as {
+      config: { general: object; webhook: object };
+    };
+    expect(loaded.config.general).toMatchObject({ nodeName: 'n1', dryRun: true });
+    expect(loaded.config.webhook).toMatchObject({ url: '[redacted]' });
+    expect(JSON.stringify(lines)).not.toContain('s3cret');
   });
 });
