@@ -1,95 +1,35 @@
 /**
  * Story: a spot interruption drains a node through the real adapters (client-node, keep-alive, rate
- * limiter) against the Kubernetes API simulator. A minimal kubelet stand-in in this file finishes pod
- * deletions 100 ms after SIGTERM (the sandbox kubelet simulator was not on main yet).
+ * limiter) against the Kubernetes API simulator; the kubelet simulator finishes pod deletions 100 ms
+ * after SIGTERM. Markers, cordon, taint and condition land on the node and are removed by unmark.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import pino from 'pino';
-import { Registry } from 'prom-client';
-import { CoreV1Api, Watch, type V1Pod } from '@kubernetes/client-node';
-import { systemClock } from '../../src/clock.js';
-import { createMetrics } from '../../src/report/metrics.js';
-import { startKubeApiSimulator, type KubeApiSimulator } from '../../src/sandbox/kube-api/server.js';
-import { loadKubeConfig, type KeepAliveKubeConfig } from '../../src/kube/kube-config.js';
-import { RateLimiter } from '../../src/kube/rate-limiter.js';
-import { createKubeAdapters } from '../../src/kube/adapters.js';
-import { KubeNodeActuator } from '../../src/actions/node-actuator.js';
-import { DEFAULT_ACTUATOR_OPTIONS } from '../../src/actions/actuator-options.js';
+import { createNodes, createPod, makeActuator, startDrainEnv, type DrainEnv } from './drain-support.js';
 
-let sim: KubeApiSimulator;
-let kc: KeepAliveKubeConfig;
-let kubelet: AbortController | undefined;
-
-async function startKubelet(core: CoreV1Api, exitMs: number): Promise<AbortController> {
-  const seen = new Set<string>();
-  return new Watch(kc).watch(
-    '/api/v1/pods',
-    {},
-    (_type, obj: V1Pod) => {
-      const uid = obj.metadata?.uid ?? '';
-      if (!obj.metadata?.deletionTimestamp || seen.has(uid)) return;
-      seen.add(uid);
-      setTimeout(() => {
-        core
-          .deleteNamespacedPod({
-            name: obj.metadata!.name!,
-            namespace: obj.metadata!.namespace!,
-            gracePeriodSeconds: 0,
-          })
-          .catch(() => undefined);
-      }, exitMs);
-    },
-    () => undefined,
-  );
-}
+let env: DrainEnv;
 
 beforeEach(async () => {
-  sim = await startKubeApiSimulator({ replicaSetController: false, scheduler: 'none' });
-  kc = loadKubeConfig({ server: { url: sim.url }, rateLimiter: new RateLimiter(systemClock) });
+  env = await startDrainEnv();
 });
 
 afterEach(async () => {
-  kubelet?.abort();
-  kc.destroy();
-  await sim.stop();
+  await env.stop();
 });
-
-function actuator() {
-  const metrics = createMetrics(new Registry(), { version: 't', mode: 't' }, { defaultMetrics: false });
-  const { nodes, pods } = createKubeAdapters(kc, metrics);
-  return {
-    metrics,
-    actuator: new KubeNodeActuator({
-      nodes,
-      pods,
-      clock: systemClock,
-      logger: pino({ level: 'silent' }),
-      metrics,
-      options: DEFAULT_ACTUATOR_OPTIONS,
-    }),
-  };
-}
 
 describe('drain against the API simulator', () => {
   it('marks, cordons and drains 30 pods; conditions and taints land on the node', async () => {
-    const core = kc.makeApiClient(CoreV1Api);
-    await core.createNode({ body: { metadata: { name: 'n1' } } });
+    const core = env.core;
+    await createNodes(env, 'n1');
     for (let i = 0; i < 30; i++) {
-      await core.createNamespacedPod({
-        namespace: 'default',
-        body: {
-          metadata: {
-            name: `web-${i}`,
-            ownerReferences: [
-              { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 'rs', controller: true },
-            ],
-          },
-          spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'x' }] },
-        },
+      await createPod(env, 'n1', {
+        name: `web-${i}`,
+        annotations: { 'sandbox.spot-handler/shutdown-ms': '100' },
+        ownerReferences: [
+          { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 'rs', controller: true },
+        ],
       });
     }
-    kubelet = await startKubelet(core, 100);
-    const { actuator: act } = actuator();
+    const { actuator: act } = makeActuator(env);
     const deadlineMs = Date.now() + 120_000;
     await act.mark('n1', { kind: 'spot-interruption', eventId: 'e-1', deadlineMs, noticedAtMs: Date.now() });
     await act.cordon('n1');
@@ -120,9 +60,9 @@ describe('drain against the API simulator', () => {
   });
 
   it('keeps a taint another client writes concurrently (409 on the stale resourceVersion, re-read)', async () => {
-    const core = kc.makeApiClient(CoreV1Api);
-    await core.createNode({ body: { metadata: { name: 'n1' } } });
-    const { actuator: act } = actuator();
+    const core = env.core;
+    await createNodes(env, 'n1');
+    const { actuator: act } = makeActuator(env);
     const marks = Array.from({ length: 5 }, (_, i) =>
       act.mark('n1', {
         kind: i % 2 === 0 ? 'spot-interruption' : 'rebalance-recommendation',

@@ -1,0 +1,66 @@
+/**
+ * Story: the handler dies mid-drain (its drain stops and its connections close) after some pods were
+ * evicted and while a PDB holds the rest back. A new handler drains the same node again: it waits for
+ * the pods already terminating instead of evicting them twice, evicts the rest once the budget allows,
+ * and finishes `succeeded`. Every pod is evicted exactly once across both runs.
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import {
+  createApp,
+  createNodes,
+  createPdb,
+  drainRequest,
+  makeActuator,
+  podsOn,
+  startDrainEnv,
+  waitAllReady,
+  waitUntil,
+  type DrainEnv,
+} from './drain-support.js';
+
+let env: DrainEnv;
+
+beforeEach(async () => {
+  env = await startDrainEnv({ startDelayMs: 300 });
+});
+
+afterEach(async () => {
+  await env.stop();
+});
+
+it('a second drain after a crash finishes the job without evicting anything twice', async () => {
+  await createNodes(env, 'n1', 'n2');
+  await createApp(env, { name: 'web', replicas: 4, nodes: ['n1'], shutdownMs: 600 });
+  await createPdb(env, 'web-pdb', 'web', { maxUnavailable: 2 });
+  await waitAllReady(env);
+  const evicted = (): number =>
+    env.sim.requests.count({ method: 'POST', path: /\/pods\/web-\d\/eviction$/, status: 201 });
+
+  const crashed = makeActuator(env);
+  const crash = new AbortController();
+  await crashed.actuator.cordon('n1');
+  const firstRun = crashed.actuator.drain({ ...drainRequest('n1', 30_000, true), signal: crash.signal });
+  await waitUntil('two evictions', () => Promise.resolve(evicted() === 2));
+  crash.abort();
+  const partial = await firstRun;
+  expect(partial.podsRemaining).toBeGreaterThan(0);
+
+  const { actuator } = makeActuator(env);
+  const state = await actuator.getNode('n1');
+  expect(state?.unschedulable).toBe(true);
+  const result = await actuator.drain(drainRequest('n1', 30_000, true));
+
+  expect(result).toMatchObject({
+    result: 'succeeded',
+    podsEvicted: 2,
+    podsForceDeleted: 0,
+    podsRemaining: 0,
+  });
+  expect(evicted()).toBe(4);
+  // the pods already terminating were left to finish: no second eviction or delete for them
+  const attempts = env.sim.requests.entries({ method: 'POST', path: /\/pods\/web-\d\/eviction$/ });
+  const perPod = new Map<string, number>();
+  for (const r of attempts.filter((x) => x.status === 201)) perPod.set(r.path, (perPod.get(r.path) ?? 0) + 1);
+  expect([...perPod.values()]).toEqual([1, 1, 1, 1]);
+  expect(await podsOn(env, 'n1')).toHaveLength(0);
+});

@@ -1,0 +1,52 @@
+/**
+ * Story: the API server fails for a while (simulator fault injection): the first pod lists answer 500
+ * and the eviction subresource answers 503 to the first 20 requests. The drain retries with backoff and
+ * finishes `succeeded` well inside its deadline, evicting every pod exactly once.
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import {
+  createApp,
+  createNodes,
+  drainRequest,
+  makeActuator,
+  podsOn,
+  startDrainEnv,
+  waitAllReady,
+  type DrainEnv,
+} from './drain-support.js';
+
+let env: DrainEnv;
+
+beforeEach(async () => {
+  env = await startDrainEnv();
+});
+
+afterEach(async () => {
+  await env.stop();
+});
+
+it('retries 5xx from list and eviction, then drains every pod once', async () => {
+  await createNodes(env, 'n1', 'n2');
+  await createApp(env, { name: 'web', replicas: 8, nodes: ['n1'], shutdownMs: 50 });
+  await waitAllReady(env);
+  const { actuator, metrics } = makeActuator(env);
+  await actuator.cordon('n1');
+  const listFault = env.sim.faults.add({ path: '/api/v1/pods', method: 'GET', status: 500, count: 2 });
+  const evictFault = env.sim.faults.add({
+    path: /\/pods\/[^/]+\/eviction$/,
+    method: 'POST',
+    status: 503,
+    count: 20,
+  });
+
+  const result = await actuator.drain(drainRequest('n1', 30_000, true));
+
+  expect(result).toMatchObject({ result: 'succeeded', podsEvicted: 8, podsRemaining: 0, blockedBy: [] });
+  expect(env.sim.faults.hits(listFault)).toBe(2);
+  expect(env.sim.faults.hits(evictFault)).toBe(20);
+  expect(result.durationMs).toBeLessThan(8000);
+  expect(env.sim.requests.count({ method: 'POST', path: /\/eviction$/, status: 201 })).toBe(8);
+  const apiErrors = (await metrics.apiRequests.get()).values.filter((v) => v.labels['code'] === '5xx');
+  expect(apiErrors.reduce((n, v) => n + v.value, 0)).toBe(22);
+  expect(await podsOn(env, 'n1')).toHaveLength(0);
+});

@@ -1,0 +1,55 @@
+/**
+ * Story: a second message for the same node (a rebalance followed by the spot interruption, or a
+ * redelivered SQS message) asks to drain while a drain of that node runs. The second call joins the
+ * first: one drain, one eviction per pod, the same result for both callers.
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import {
+  createApp,
+  createNodes,
+  drainRequest,
+  makeActuator,
+  podsOn,
+  startDrainEnv,
+  waitAllReady,
+  type DrainEnv,
+} from './drain-support.js';
+
+let env: DrainEnv;
+
+beforeEach(async () => {
+  env = await startDrainEnv();
+});
+
+afterEach(async () => {
+  await env.stop();
+});
+
+it('joins the running drain of the same node', async () => {
+  await createNodes(env, 'n1', 'n2', 'n3');
+  await createApp(env, { name: 'web', replicas: 10, nodes: ['n1'], shutdownMs: 400 });
+  await createApp(env, { name: 'api', replicas: 2, nodes: ['n2'], shutdownMs: 50 });
+  await waitAllReady(env);
+  const { actuator, metrics } = makeActuator(env);
+  await actuator.cordon('n1');
+  await actuator.cordon('n2');
+
+  const first = actuator.drain(drainRequest('n1', 30_000, false));
+  await new Promise((r) => setTimeout(r, 100));
+  const second = actuator.drain({ ...drainRequest('n1', 20_000, true), eventId: 'spot-1' });
+  const other = actuator.drain(drainRequest('n2', 30_000, true));
+  const [a, b, c] = await Promise.all([first, second, other]);
+
+  expect(b).toBe(a);
+  expect(a).toMatchObject({ result: 'succeeded', podsEvicted: 10, podsRemaining: 0 });
+  expect(c).toMatchObject({ result: 'succeeded', podsEvicted: 2 });
+  expect(env.sim.requests.count({ method: 'POST', path: /\/pods\/web-\d+\/eviction$/ })).toBe(10);
+  // one list per drain plus the final re-list, and one watch per drain: not two drains of n1
+  const n1Lists = env.sim.requests
+    .entries({ method: 'GET', path: '/api/v1/pods' })
+    .filter((r) => r.query.includes('spec.nodeName%3Dn1') && !r.query.includes('watch'));
+  expect(n1Lists.length).toBeLessThanOrEqual(2);
+  const drains = (await metrics.drains.get()).values.reduce((n, v) => n + v.value, 0);
+  expect(drains).toBe(2);
+  expect(await podsOn(env, 'n1')).toHaveLength(0);
+});

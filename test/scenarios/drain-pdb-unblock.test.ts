@@ -1,0 +1,59 @@
+/**
+ * Story: a PodDisruptionBudget allows one disruption at a time. The drain evicts one pod, the others are
+ * refused (429) until the ReplicaSet's replacement becomes Ready on another node, then the next goes.
+ * The drain ends `succeeded` with nothing reported as blocking and nothing forced.
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import {
+  createApp,
+  createNodes,
+  createPdb,
+  drainRequest,
+  makeActuator,
+  podsOn,
+  startDrainEnv,
+  waitAllReady,
+  waitUntil,
+  isReady,
+  type DrainEnv,
+} from './drain-support.js';
+
+let env: DrainEnv;
+
+beforeEach(async () => {
+  env = await startDrainEnv({ startDelayMs: 300 });
+});
+
+afterEach(async () => {
+  await env.stop();
+});
+
+it('waits for replacements to become Ready elsewhere, then finishes', async () => {
+  await createNodes(env, 'n1', 'n2');
+  await createApp(env, { name: 'web', replicas: 3, nodes: ['n1'], shutdownMs: 50 });
+  await createPdb(env, 'web-pdb', 'web', { minAvailable: 2 });
+  await waitAllReady(env);
+  const { actuator, metrics } = makeActuator(env);
+  await actuator.cordon('n1');
+
+  const result = await actuator.drain(drainRequest('n1', 10_000, false));
+
+  expect(result).toMatchObject({
+    result: 'succeeded',
+    podsEvicted: 3,
+    podsForceDeleted: 0,
+    podsRemaining: 0,
+    blockedBy: [],
+  });
+  expect(await podsOn(env, 'n1')).toHaveLength(0);
+  // each eviction after the first had to wait for a replacement (>= 300 ms start delay each)
+  expect(result.durationMs).toBeGreaterThanOrEqual(600);
+  const refused = env.sim.requests.count({ method: 'POST', path: /\/eviction$/, status: 429 });
+  expect(refused).toBeGreaterThan(0);
+  expect((await metrics.podsBlockedByPdb.get()).values[0]?.value).toBe(refused);
+  // the last replacement was created when the last pod left; it becomes Ready a little later
+  await waitUntil('replacements Ready on n2', async () => {
+    const moved = (await podsOn(env, 'n2')).filter((p) => p.metadata?.labels?.['app'] === 'web');
+    return moved.length === 3 && moved.every(isReady);
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * Story: pods that need longer to stop than the time left before the instance goes away. The drain
+ * shortens their grace to fit the deadline (minus the margin), so the kubelet kills them at that
+ * shortened grace, before the deadline; pods with a short grace of their own keep it.
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import {
+  createApp,
+  createNodes,
+  drainRequest,
+  makeActuator,
+  podsOn,
+  startDrainEnv,
+  terminationsOn,
+  waitAllReady,
+  type DrainEnv,
+} from './drain-support.js';
+
+let env: DrainEnv;
+
+beforeEach(async () => {
+  env = await startDrainEnv();
+});
+
+afterEach(async () => {
+  await env.stop();
+});
+
+it('shortens the grace of slow pods so that they are gone before the deadline', async () => {
+  await createNodes(env, 'n1', 'n2');
+  // asks for 300 s and needs 20 s to stop
+  await createApp(env, { name: 'slow', replicas: 3, nodes: ['n1'], shutdownMs: 20_000, graceSeconds: 300 });
+  // asks for 2 s and stops in 200 ms
+  await createApp(env, { name: 'quick', replicas: 2, nodes: ['n1'], shutdownMs: 200, graceSeconds: 2 });
+  await waitAllReady(env);
+  const { actuator } = makeActuator(env, { deadlineMarginMs: 1000 });
+  const request = drainRequest('n1', 4500, true);
+
+  const result = await actuator.drain(request);
+
+  expect(result).toMatchObject({ result: 'succeeded', podsEvicted: 5, podsRemaining: 0 });
+  expect(Date.now()).toBeLessThan(request.deadlineMs);
+  const terms = terminationsOn(env, 'n1');
+  const slow = terms.filter((t) => t.name.startsWith('slow-'));
+  const quick = terms.filter((t) => t.name.startsWith('quick-'));
+  expect(slow).toHaveLength(3);
+  for (const t of slow) {
+    expect(t.graceSeconds).toBeGreaterThanOrEqual(1);
+    expect(t.graceSeconds).toBeLessThanOrEqual(3); // floor((4.5 s − 1 s margin − elapsed) / 1 s)
+    expect(t.killed).toBe(true);
+    expect(t.finishedAt).toBeLessThanOrEqual(request.deadlineMs - 1000 + 200);
+  }
+  expect(quick.map((t) => [t.graceSeconds, t.killed])).toEqual([
+    [2, false],
+    [2, false],
+  ]);
+  expect(await podsOn(env, 'n1')).toHaveLength(0);
+});
