@@ -81,6 +81,40 @@ function suggest(name: string, targets: Map<string, Target>): string {
   return best ? ` (did you mean ${best}?)` : '';
 }
 
+interface FlagRead {
+  readonly name: string;
+  /** Extra argv tokens used as the value. */
+  readonly skip: number;
+  readonly target?: Target;
+  readonly raw?: string;
+  readonly problem?: string;
+}
+
+/** Reads the flag at argv[i] and its value; a problem instead when it cannot. */
+function readFlag(argv: readonly string[], i: number, targets: Map<string, Target>): FlagRead {
+  const token = argv[i] ?? '';
+  const eq = token.indexOf('=');
+  const name = eq < 0 ? token : token.slice(0, eq);
+  const target = targets.get(name);
+  const next = argv[i + 1];
+  if (!target) {
+    // its value, if it has one, is not a second problem
+    const skip = eq < 0 && next !== undefined && !next.startsWith('-') ? 1 : 0;
+    return { name, skip, problem: `unknown flag ${name}${suggest(name, targets)}` };
+  }
+  if (target.isBool) {
+    if (target.negated && eq >= 0) {
+      return { name, skip: 0, problem: `${name} takes no value (use ${name} or --${name.slice(5)}=false)` };
+    }
+    return { name, skip: 0, target, raw: target.negated ? 'false' : eq >= 0 ? token.slice(eq + 1) : 'true' };
+  }
+  if (eq >= 0) return { name, skip: 0, target, raw: token.slice(eq + 1) };
+  if (next === undefined || (next.startsWith('--') && targets.has(next.split('=')[0] ?? ''))) {
+    return { name, skip: 0, problem: `${name} needs a value` };
+  }
+  return { name, skip: 1, target, raw: next };
+}
+
 /** Parses flags: `--x v`, `--x=v`; booleans `--x`, `--x=true|false`, `--no-x`; `-h`/`--help`, `--version`. */
 export function parseArgv(argv: readonly string[], entries: readonly OptionEntry[]): ParsedArgs {
   const targets = buildTargets(entries);
@@ -96,33 +130,11 @@ export function parseArgv(argv: readonly string[], entries: readonly OptionEntry
     else if (token === '--version') version = true;
     else if (!token.startsWith('--')) problems.push(`unexpected argument "${token}" (flags start with --)`);
     else {
-      const eq = token.indexOf('=');
-      const name = eq < 0 ? token : token.slice(0, eq);
-      const target = targets.get(name);
-      if (!target) {
-        problems.push(`unknown flag ${name}${suggest(name, targets)}`);
-        // its value, if it has one, is not a second problem
-        if (eq < 0 && argv[i + 1] !== undefined && !argv[i + 1]?.startsWith('-')) i++;
-        continue;
-      }
-      let raw: string;
-      if (target.isBool) {
-        if (target.negated && eq >= 0) {
-          problems.push(`${name} takes no value (use ${name} or --${name.slice(5)}=false)`);
-          continue;
-        }
-        raw = target.negated ? 'false' : eq >= 0 ? token.slice(eq + 1) : 'true';
-      } else if (eq >= 0) raw = token.slice(eq + 1);
-      else {
-        const next = argv[i + 1];
-        if (next === undefined || (next.startsWith('--') && targets.has(next.split('=')[0] ?? ''))) {
-          problems.push(`${name} needs a value`);
-          continue;
-        }
-        raw = next;
-        i++;
-      }
-      if (target.ignored) ignored.push({ option: target.ignored, name });
+      const { name, skip, target, raw, problem } = readFlag(argv, i, targets);
+      i += skip;
+      if (problem !== undefined || !target || raw === undefined)
+        problems.push(problem ?? `${name}: unreadable`);
+      else if (target.ignored) ignored.push({ option: target.ignored, name });
       else if (target.entry) {
         const hit: FlagHit = target.alias ? { name, raw, alias: target.alias } : { name, raw };
         (target.alias ? viaAlias : primary).set(optionId(target.entry), hit);

@@ -34,6 +34,13 @@ describe('loadConfig: each problem names the flag, the env var and what is allow
       {},
       'unknown flag --dryrun (did you mean --dry-run?)',
     ],
+    [
+      'unknown flag and its value: one problem',
+      'imds',
+      ['--queue-urll', 'https://x'],
+      {},
+      'unknown flag --queue-urll',
+    ],
     ['stray argument', 'imds', ['oops'], {}, 'unexpected argument "oops"'],
     ['flag without value', 'imds', ['--http-port'], {}, '--http-port needs a value'],
     ['--no- with a value', 'imds', ['--no-dry-run=true'], {}, '--no-dry-run takes no value'],
