@@ -46,6 +46,8 @@ export class HttpWebhookTransport implements WebhookTransport {
   constructor(
     private readonly clock: Clock,
     private readonly proxyFor: (url: URL) => string | undefined = () => undefined,
+    /** Extra trusted CA certificates (PEM) for https targets; default: the system store. */
+    private readonly tls: { readonly ca?: string } = {},
   ) {}
 
   /** POSTs the body; resolves with the status, rejects with WebhookRequestError. */
@@ -61,6 +63,8 @@ export class HttpWebhookTransport implements WebhookTransport {
       const req = lib.request(url, {
         method: 'POST',
         agent: this.agentFor(url),
+        // per request: https-proxy-agent takes the target's TLS options from the request, not the agent
+        ...(url.protocol === 'https:' && this.tls.ca !== undefined ? { ca: this.tls.ca } : {}),
         headers: {
           'content-type': 'application/json',
           'user-agent': 'spot-handler',
@@ -104,9 +108,9 @@ export class HttpWebhookTransport implements WebhookTransport {
     const key = `${url.protocol}|${proxy}`;
     let agent = this.agents.get(key);
     if (!agent) {
-      agent = proxy
-        ? new HttpsProxyAgent(proxy, { keepAlive: true })
-        : new (url.protocol === 'https:' ? https.Agent : http.Agent)({ keepAlive: true });
+      if (proxy) agent = new HttpsProxyAgent(proxy, { keepAlive: true });
+      else if (url.protocol === 'https:') agent = new https.Agent({ keepAlive: true });
+      else agent = new http.Agent({ keepAlive: true });
       this.agents.set(key, agent);
     }
     return agent;

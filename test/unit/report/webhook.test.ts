@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
@@ -8,6 +9,7 @@ import { createMetrics, type Metrics } from '../../../src/report/metrics.js';
 import { WebhookNotifier, type WebhookOptions } from '../../../src/report/webhook.js';
 import { HttpWebhookTransport } from '../../../src/report/webhook-transport.js';
 import { captureLogger } from './capture-logger.js';
+import { TEST_CERT, TEST_KEY } from './fixtures/test-tls.js';
 
 interface Received {
   method: string;
@@ -222,6 +224,31 @@ describe('WebhookNotifier over HTTP', () => {
     expect(await drive(clock, n.send('success', DATA))).toBe(true);
     expect(proxy.tunnels).toEqual([`127.0.0.1:${rx.port}`]);
     expect(rx.received[0]?.url).toBe(SECRET_PATH);
+  });
+
+  it('reaches an https receiver through the CONNECT proxy (TLS inside the tunnel)', async () => {
+    const bodies: string[] = [];
+    const server = https.createServer({ cert: TEST_CERT, key: TEST_KEY }, (req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        bodies.push(body);
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const proxy = await startConnectProxy();
+    closers.push(() => closeServer(server), proxy.close);
+    transport = new HttpWebhookTransport(clock, () => proxy.url, { ca: TEST_CERT });
+    const n = new WebhookNotifier(
+      { url: `https://127.0.0.1:${port}${SECRET_PATH}`, timeoutMs: 30_000, retries: 0 },
+      { transport, logger: log.logger, clock, metrics },
+    );
+    const ok = await drive(clock, n.send('start', DATA));
+    expect(ok).toBe(true);
+    expect(proxy.tunnels).toEqual([`127.0.0.1:${port}`]);
+    expect(JSON.parse(bodies[0] ?? '{}')).toHaveProperty('text');
   });
 
   it('retries network errors and never logs the URL, host or headers', async () => {
