@@ -2,12 +2,18 @@
  * Spawns the real daemon as a child process for scenario tests and benchmarks: picks a free HTTP port,
  * captures JSON log lines, waits for /readyz, sends SIGTERM/SIGKILL and cleans up.
  *
- * Entry: tests run the source (`node --import tsx src/main.ts`) so they always exercise the current
- * code without a build step (a bundle left in dist/ may be stale); benchmarks run the bundle
- * (`entry: 'bundle'`) because that is what ships and what start-up and memory targets are about.
+ * Entry: 'auto' (the default) runs a bundle of the current src/ built on demand with the build's esbuild
+ * options into the temp directory, keyed by every source file's path, size and mtime (so it is never
+ * stale, and several test files share one build). Why not tsx: under load, tsx needs seconds to load
+ * @kubernetes/client-node's ~1000 modules, the bundle a fraction of that, and the bundle is what ships.
+ * 'source' runs `node --import tsx src/main.ts`; 'bundle' runs dist/spot-handler.mjs (benchmarks: what
+ * `npm run build` made). SPOT_HANDLER_TEST_ENTRY=source|bundle|auto overrides the choice for a run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createHash, type Hash } from 'node:crypto';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -34,8 +40,8 @@ export interface DaemonOptions {
   /** Environment on top of PATH/HOME (nothing else of the parent's environment leaks in). */
   readonly env: Readonly<Record<string, string>>;
   readonly args?: readonly string[];
-  /** 'source' (default) runs src/main.ts through tsx; 'bundle' runs dist/spot-handler.mjs. */
-  readonly entry?: 'source' | 'bundle';
+  /** 'auto' (default): a bundle of the current src/; 'source': tsx; 'bundle': dist/spot-handler.mjs. */
+  readonly entry?: 'source' | 'bundle' | 'auto';
   /** Extra node flags (e.g. DOCKER_NODE_FLAGS). */
   readonly nodeFlags?: readonly string[];
   /** Echo the daemon's output to stderr (debugging). */
@@ -90,15 +96,70 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-function command(options: DaemonOptions): { file: string; args: string[] } {
+function sourceKey(dir: string, hash: Hash): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  )) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) sourceKey(path, hash);
+    else {
+      const st = statSync(path);
+      hash.update(`${path}\0${st.size}\0${st.mtimeMs}\n`);
+    }
+  }
+}
+
+/** Builds (once per source state) a bundle of src/main.ts into the temp directory; returns its path. */
+export async function testBundle(): Promise<string> {
+  const hash = createHash('sha256');
+  sourceKey(`${REPO_ROOT}src`, hash);
+  const dir = join(tmpdir(), `spot-handler-test-bundle-${hash.digest('hex').slice(0, 16)}`);
+  const file = join(dir, 'spot-handler.mjs');
+  if (existsSync(file)) return file;
+  const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const { build } = await import('esbuild');
+  await build({
+    entryPoints: [`${REPO_ROOT}src/main.ts`],
+    outdir: tmp,
+    entryNames: 'spot-handler',
+    chunkNames: 'chunks/[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    splitting: true,
+    define: { __SPOT_HANDLER_VERSION__: JSON.stringify('0.0.0-test') },
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
+    logLevel: 'error',
+  });
+  try {
+    renameSync(tmp, dir);
+  } catch {
+    rmSync(tmp, { recursive: true, force: true }); // another test file built it first
+  }
+  return file;
+}
+
+/** The file to run, or undefined for the source through tsx. */
+async function entryFile(entry: DaemonOptions['entry']): Promise<string | undefined> {
+  const forced = process.env.SPOT_HANDLER_TEST_ENTRY;
+  const chosen = forced === 'source' || forced === 'bundle' || forced === 'auto' ? forced : (entry ?? 'auto');
+  if (chosen === 'source') return undefined;
+  if (chosen === 'auto') return testBundle();
+  if (!existsSync(BUNDLE_PATH)) throw new Error(`${BUNDLE_PATH} is missing: run npm run build`);
+  return BUNDLE_PATH;
+}
+
+async function command(options: DaemonOptions): Promise<{ file: string; args: string[] }> {
   const mode = options.mode ?? 'imds';
   const flags = [...(options.nodeFlags ?? [])];
-  if (options.entry === 'bundle') {
-    if (!existsSync(BUNDLE_PATH)) throw new Error(`${BUNDLE_PATH} is missing: run npm run build`);
-    return { file: process.execPath, args: [...flags, BUNDLE_PATH, mode, ...(options.args ?? [])] };
-  }
-  const main = `${REPO_ROOT}src/main.ts`;
-  return { file: process.execPath, args: [...flags, '--import', 'tsx', main, mode, ...(options.args ?? [])] };
+  const rest = [mode, ...(options.args ?? [])];
+  const entry = await entryFile(options.entry);
+  if (entry !== undefined) return { file: process.execPath, args: [...flags, entry, ...rest] };
+  return { file: process.execPath, args: [...flags, '--import', 'tsx', `${REPO_ROOT}src/main.ts`, ...rest] };
 }
 
 function parseLine(raw: string): LogLine {
@@ -121,7 +182,7 @@ export async function spawnDaemon(options: DaemonOptions): Promise<Daemon> {
     HTTP_PORT: String(port),
     ...options.env,
   };
-  const { file, args } = command(options);
+  const { file, args } = await command(options);
   const spawnedAt = Date.now();
   const child = spawn(file, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const daemon = wrap(child, port, spawnedAt, options.echo ?? false);
