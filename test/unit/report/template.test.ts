@@ -3,13 +3,12 @@ import {
   DEFAULT_TEMPLATE,
   MAX_OUTPUT_BYTES,
   MAX_TEMPLATE_BYTES,
-  SAMPLE_TEMPLATE_DATA,
   TemplateError,
   compileTemplate,
   renderTemplate,
-  validateTemplate,
   type TemplateData,
 } from '../../../src/report/template.js';
+import { SAMPLE_TEMPLATE_DATA, validateTemplate } from '../../../src/report/template-validate.js';
 
 const render = (tpl: string, data: TemplateData = SAMPLE_TEMPLATE_DATA): string =>
   renderTemplate(compileTemplate(tpl), data);
