@@ -55,7 +55,8 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** Deep copy of a JSON-compatible value. */
 export function cloneJson<T>(value: T): T {
-  return structuredClone(value);
+  // JSON round trip: faster than structuredClone for these small plain objects
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
 /** `spec.nodeName` of a pod, or '' when unbound. */
