@@ -59,8 +59,10 @@ describe('KubeEventsAdapter against the API simulator', () => {
     const events = kc.makeApiClient(EventsV1Api);
     const list = await events.listNamespacedEvent({ namespace: 'default' });
     const ours = list.items.filter((e) => e.regarding?.name === 'ip-10-0-0-1');
-    expect(ours.map((e) => e.reason)).toEqual(['SpotInterruption', 'PodBlockedByPdb']);
-    const notice = ours[0]!;
+    // lists come back in name order, and names end in a random suffix
+    expect(ours.map((e) => e.reason).sort()).toEqual(['PodBlockedByPdb', 'SpotInterruption']);
+    const notice = ours.find((e) => e.reason === 'SpotInterruption')!;
+    const blocked = ours.find((e) => e.reason === 'PodBlockedByPdb')!;
     expect(notice).toMatchObject({
       type: 'Warning',
       action: 'Notice',
@@ -75,8 +77,8 @@ describe('KubeEventsAdapter against the API simulator', () => {
       'spot-handler/kind': 'spot-interruption',
       team: 'infra',
     });
-    expect(ours[1]?.note).toContain('shop/db-0');
-    expect(ours[1]?.note).toContain('PodDisruptionBudget shop/db');
+    expect(blocked.note).toContain('shop/db-0');
+    expect(blocked.note).toContain('PodDisruptionBudget shop/db');
     expect(
       sim.requests.count({ method: 'POST', path: '/apis/events.k8s.io/v1/namespaces/default/events' }),
     ).toBe(2);
