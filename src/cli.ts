@@ -109,8 +109,11 @@ export async function runCli(
     return 0;
   }
   if (mode === 'sandbox') {
-    io.stdout('spot-handler sandbox: coming with IMDS mode\n');
-    return 0;
+    // Loaded on demand: the daemon never loads the simulators.
+    const { runSandboxCommand } = await import('./sandbox/demo.js');
+    const entry = [...process.execArgv, process.argv[1] ?? ''];
+    const baseEnv = { PATH: env.PATH ?? '/usr/bin:/bin', HOME: env.HOME ?? '/tmp' };
+    return runSandboxCommand(rest, { out: io.stdout, entry, baseEnv });
   }
   if (rest.includes('-h') || rest.includes('--help')) {
     io.stdout(modeHelp(mode));

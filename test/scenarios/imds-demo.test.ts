@@ -1,0 +1,55 @@
+/**
+ * Story: `spot-handler sandbox` runs end to end: the real daemon (a child process) drains the interrupted
+ * node of the 3-node sandbox cluster, and the printed timeline shows notice, taint, cordon and every
+ * eviction in order, then the summary; exit code 0.
+ */
+import { describe, expect, it } from 'vitest';
+import { runImdsDemo, runSandboxCommand } from '../../src/sandbox/demo.js';
+import { testBundle } from '../helpers/daemon.js';
+
+describe('spot-handler sandbox', () => {
+  it('prints a timeline from notice to drained and exits 0', async () => {
+    const lines: string[] = [];
+    const bundle = await testBundle();
+    const result = await runImdsDemo({
+      out: (t) => lines.push(t),
+      entry: [bundle],
+      baseEnv: { PATH: process.env.PATH ?? '' },
+      noticeAfterMs: 300,
+    });
+    const text = lines.join('');
+    expect(result.code, text).toBe(0);
+    const order = [
+      'IMDS: spot instance-action',
+      'notice seen',
+      'node tainted',
+      'node cordoned (spec',
+      'evicted',
+    ];
+    const at = order.map((needle) => result.timeline.findIndex((e) => e.text.includes(needle)));
+    expect(
+      at.every((i) => i >= 0),
+      text,
+    ).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    // five application pods on the interrupted node (web×2, api×2, worker×1), the DaemonSet pod stays
+    expect(result.podsEvicted).toBe(5);
+    expect(text).toMatch(/pods evicted: 5, application pods left on the node: 0/);
+    expect(text).toMatch(/DaemonSet pods left in place: 1/);
+    expect(result.drainedAfterMs).toBeLessThan(15_000);
+  });
+
+  it('--mode queue says the queue sandbox comes later', async () => {
+    const lines: string[] = [];
+    const code = await runSandboxCommand(['--mode', 'queue'], {
+      out: (t) => lines.push(t),
+      entry: [],
+      baseEnv: {},
+    });
+    expect(code).toBe(0);
+    expect(lines.join('')).toMatch(/queue-mode sandbox arrives later/);
+    expect(
+      await runSandboxCommand(['--mode', 'bogus'], { out: () => undefined, entry: [], baseEnv: {} }),
+    ).toBe(2);
+  });
+});
