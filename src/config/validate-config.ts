@@ -3,6 +3,7 @@ import type { Config, Mode } from './config-types.js';
 import { convertValue } from './parse-value.js';
 import { regionFromQueueUrl } from './region-from-queue-url.js';
 import { allOptions } from './schema.js';
+import { validateTemplate } from '../report/template-validate.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 type Values = Record<string, Record<string, unknown>>;
@@ -79,6 +80,11 @@ function deriveWebhook(input: DeriveInput): void {
     );
   } else readInto(input, 'url', 'urlFile', '--webhook-url-file / WEBHOOK_URL_FILE');
   readInto(input, 'template', 'templateFile', '--webhook-template-file / WEBHOOK_TEMPLATE_FILE');
+  if (typeof webhook.template === 'string') {
+    const checked = validateTemplate(webhook.template);
+    for (const e of checked.errors) input.problems.push(`--webhook-template / WEBHOOK_TEMPLATE: ${e}`);
+    for (const w of checked.warnings) input.warnings.push(`--webhook-template / WEBHOOK_TEMPLATE: ${w}`);
+  }
   if (webhook.proxyUrl === undefined) {
     const proxy = envOf(input.env, 'HTTPS_PROXY', 'https_proxy');
     if (proxy !== undefined) {
