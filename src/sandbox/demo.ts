@@ -49,6 +49,11 @@ export async function runSandboxCommand(argv: readonly string[], io: DemoIo): Pr
     io.out(`spot-handler sandbox: unknown --mode "${String(mode)}" (imds | queue)\n`);
     return 2;
   }
+  const script = io.entry[io.entry.length - 1] ?? '';
+  if (!/(main\.[jt]s|spot-handler[^/]*\.mjs)$/.test(script)) {
+    io.out(`spot-handler sandbox: cannot start the daemon: ${script} is not the spot-handler entry\n`);
+    return 1;
+  }
   return (await runImdsDemo(io)).code;
 }
 

@@ -51,5 +51,9 @@ describe('spot-handler sandbox', () => {
     expect(
       await runSandboxCommand(['--mode', 'bogus'], { out: () => undefined, entry: [], baseEnv: {} }),
     ).toBe(2);
+    // started from something that is not spot-handler (a test runner): refuse instead of spawning it
+    const out = { out: (t: string) => lines.push(t), entry: ['/x/vitest.mjs'], baseEnv: {} };
+    expect(await runSandboxCommand([], out)).toBe(1);
+    expect(lines.join('')).toMatch(/is not the spot-handler entry/);
   });
 });
