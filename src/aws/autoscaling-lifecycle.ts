@@ -12,6 +12,7 @@ import type {
 import type { LifecyclePort } from '../actions/lifecycle.js';
 import type { LifecycleHookRef } from '../events/interruption-event.js';
 import { mapAwsError } from './map-aws-error.js';
+import { sdkExports } from './aws-clients.js';
 
 /** The command classes used, from the lazily loaded SDK module. */
 interface AsgCommands {
@@ -74,6 +75,6 @@ export class AutoScalingLifecycle implements LifecyclePort {
 
 /** Loads the Auto Scaling SDK module and wraps `client`. */
 export async function createAutoScalingLifecycle(client: AutoScalingClient): Promise<AutoScalingLifecycle> {
-  const sdk = await import('@aws-sdk/client-auto-scaling');
+  const sdk = sdkExports(await import('@aws-sdk/client-auto-scaling'), 'CompleteLifecycleActionCommand');
   return new AutoScalingLifecycle(client, sdk);
 }

@@ -35,21 +35,32 @@ export function clientConfig(options: AwsClientOptions, endpoint: string | undef
   };
 }
 
+/**
+ * The named exports of a dynamically imported SDK module. In an esbuild bundle with code splitting a
+ * CommonJS package imported with `import()` arrives as `{ default: module.exports }` only, so the
+ * named exports are read from `default` when they are not on the namespace itself.
+ */
+export function sdkExports<T extends object>(namespace: T, probe: keyof T): T {
+  if (namespace[probe] !== undefined) return namespace;
+  const fallback = (namespace as { default?: T }).default;
+  return fallback ?? namespace;
+}
+
 /** A new SQS client. */
 export async function createSqsClient(options: AwsClientOptions): Promise<SQSClient> {
-  const sdk = await import('@aws-sdk/client-sqs');
+  const sdk = sdkExports(await import('@aws-sdk/client-sqs'), 'SQSClient');
   return new sdk.SQSClient(clientConfig(options, options.endpoints?.sqs));
 }
 
 /** A new Auto Scaling client. */
 export async function createAutoScalingClient(options: AwsClientOptions): Promise<AutoScalingClient> {
-  const sdk = await import('@aws-sdk/client-auto-scaling');
+  const sdk = sdkExports(await import('@aws-sdk/client-auto-scaling'), 'AutoScalingClient');
   return new sdk.AutoScalingClient(clientConfig(options, options.endpoints?.autoScaling));
 }
 
 /** A new EC2 client (queue mode only: heavy). */
 export async function createEc2Client(options: AwsClientOptions): Promise<EC2Client> {
-  const sdk = await import('@aws-sdk/client-ec2');
+  const sdk = sdkExports(await import('@aws-sdk/client-ec2'), 'EC2Client');
   return new sdk.EC2Client(clientConfig(options, options.endpoints?.ec2));
 }
 

@@ -10,6 +10,7 @@ import type {
 import type { Clock } from '../clock.js';
 import { NotFoundError } from '../errors.js';
 import { mapAwsError } from './map-aws-error.js';
+import { sdkExports } from './aws-clients.js';
 
 /** What we keep about an instance (from DescribeInstances Reservations[].Instances[]). */
 export interface InstanceInfo {
@@ -97,6 +98,6 @@ export async function createEc2Instances(
   clock: Clock,
   options: Ec2InstancesOptions = {},
 ): Promise<Ec2Instances> {
-  const sdk = await import('@aws-sdk/client-ec2');
+  const sdk = sdkExports(await import('@aws-sdk/client-ec2'), 'DescribeInstancesCommand');
   return new Ec2Instances((input) => client.send(new sdk.DescribeInstancesCommand(input)), clock, options);
 }

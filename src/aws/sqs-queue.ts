@@ -7,6 +7,7 @@ import type {
 } from '@aws-sdk/client-sqs';
 import type { QueueMessage, ReceiveRequest, SqsQueuePort } from '../sources/sqs-consumer.js';
 import { mapAwsError } from './map-aws-error.js';
+import { sdkExports } from './aws-clients.js';
 
 /** The command classes used, from the lazily loaded SDK module. */
 interface SqsCommands {
@@ -84,6 +85,6 @@ export class SqsQueue implements SqsQueuePort {
 
 /** Loads the SQS SDK module and wraps `client` for `queueUrl`. */
 export async function createSqsQueue(client: SQSClient, queueUrl: string): Promise<SqsQueue> {
-  const sdk = await import('@aws-sdk/client-sqs');
+  const sdk = sdkExports(await import('@aws-sdk/client-sqs'), 'ReceiveMessageCommand');
   return new SqsQueue(client, sdk, queueUrl);
 }

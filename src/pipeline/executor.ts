@@ -57,8 +57,9 @@ export class Executor {
     const { logger } = this.deps;
     try {
       const first = action.primary(this.options);
-      const nodeName = first.nodeName ?? (await this.deps.resolver.resolve(first));
-      if (!nodeName)
+      // A launching instance has no node yet: its action waits for the node to register and be Ready.
+      const nodeName = first.nodeName ?? (await this.deps.resolver.resolve(first)) ?? '';
+      if (!nodeName && first.kind !== 'asg-launch')
         return { status: 'foreign', detail: `instance ${first.instanceId} is not a node of this cluster` };
       for (const e of action.events) this.startHeartbeats(action, e);
       for (;;) {
@@ -95,7 +96,7 @@ export class Executor {
   private async runOnce(action: NodeAction, nodeName: string, signal: AbortSignal): Promise<ActionOutcome> {
     const { actuator, clock } = this.deps;
     const primary = action.primary(this.options);
-    const node = await actuator.getNode(nodeName);
+    const node = nodeName ? await actuator.getNode(nodeName) : undefined;
     if (!node && primary.kind !== 'asg-launch') {
       return { status: 'foreign', detail: `node ${nodeName} not found` };
     }
@@ -259,7 +260,8 @@ export class Executor {
       }
       await this.act('complete-lifecycle', () => this.deps.lifecycle!.complete(hook));
     }
-    await this.deps.recorder.record(ctx.nodeName, { step: 'lifecycle-completed' }, ctx.primary);
+    if (ctx.nodeName)
+      await this.deps.recorder.record(ctx.nodeName, { step: 'lifecycle-completed' }, ctx.primary);
   }
 
   /** Starts heartbeats for an ASG termination hook so it does not time out while the drain runs. */

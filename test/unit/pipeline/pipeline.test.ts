@@ -333,6 +333,21 @@ describe('pipeline', () => {
     expect(t.actuator.count('cordon')).toBe(0);
   });
 
+  it('completes an ASG launch hook for an instance that has no node yet (not foreign)', async () => {
+    t.known.clear();
+    const outcome = t.pipeline.submit(
+      event({
+        id: 'launch-new',
+        kind: 'asg-launch',
+        origin: { type: 'sqs', message: { messageId: 'l', receiptHandle: 'rh' }, lifecycle: hook('tok-n') },
+      }),
+    );
+    await t.clock.advance(10);
+    await expect(outcome).resolves.toMatchObject({ status: 'done' });
+    expect(t.completed.map((h) => h.token)).toEqual(['tok-n']);
+    expect(t.recorded).not.toContain('lifecycle-completed');
+  });
+
   it('on shutdown lets in-flight work finish within the grace period', async () => {
     const outcome = t.pipeline.submit(event({ id: 'spot-1' }));
     await t.clock.advance(10);

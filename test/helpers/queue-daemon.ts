@@ -1,0 +1,48 @@
+/**
+ * Queue-mode daemons for scenarios: starts the real daemon (test/helpers/daemon.ts) against a queue
+ * world and waits until it leads; small readers for the counters the stories assert on.
+ */
+import { startDaemon, type Daemon } from './daemon.js';
+import type { QueueWorld } from './queue-world.js';
+
+/** Starts a queue-mode daemon and waits for /readyz (and for leadership unless `standby`). */
+export async function startQueueDaemon(
+  world: QueueWorld,
+  env: Readonly<Record<string, string>> = {},
+  options: { readonly waitLeader?: boolean } = {},
+): Promise<Daemon> {
+  const daemon = await startDaemon({ mode: 'queue', env: world.daemonEnv(env) });
+  if (options.waitLeader ?? true) await daemon.waitForLog((l) => l.msg === 'became leader', 10_000);
+  return daemon;
+}
+
+/** Polls a metric until `ok` holds (or the time is up); returns its last value. */
+export async function waitMetric(
+  daemon: Daemon,
+  name: string,
+  labels: Readonly<Record<string, string>>,
+  ok: (v: number) => boolean,
+  timeoutMs = 10_000,
+): Promise<number> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await daemon.metric(name, labels);
+    if (ok(value) || Date.now() > end) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Messages deleted so far (optionally of one reason: done, invalid, ignored, foreign). */
+export function deleted(daemon: Daemon, reason?: string): Promise<number> {
+  return daemon.metric('spot_handler_sqs_messages_deleted_total', reason ? { reason } : {});
+}
+
+/** Log lines with this msg. */
+export function count(daemon: Daemon, msg: string): number {
+  return daemon.logsWith(msg).length;
+}
+
+/** Taint keys on a node object. */
+export function taintKeys(node: { spec?: Record<string, unknown> } | undefined): string[] {
+  return ((node?.spec?.['taints'] ?? []) as { key: string }[]).map((t) => t.key);
+}

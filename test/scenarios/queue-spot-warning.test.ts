@@ -1,0 +1,50 @@
+/**
+ * Story: the real daemon in queue mode (leader of one) receives an EventBridge spot interruption warning
+ * from SQS, finds the node by its providerID, taints, cordons and drains it, and deletes the message.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { stopAllDaemons } from '../helpers/daemon.js';
+import { deleted, startQueueDaemon, taintKeys, waitMetric } from '../helpers/queue-daemon.js';
+import { spotWarning } from '../helpers/queue-messages.js';
+import { nodeAt, startQueueWorld, until, type QueueWorld } from '../helpers/queue-world.js';
+
+let world: QueueWorld;
+
+beforeEach(async () => {
+  world = await startQueueWorld();
+});
+
+afterEach(async () => {
+  await stopAllDaemons();
+  await world.stop();
+});
+
+describe('queue mode: spot interruption warning', () => {
+  it('drains the node of the instance and deletes the message; other nodes untouched', async () => {
+    const daemon = await startQueueDaemon(world);
+    const target = nodeAt(world, 0);
+    expect(world.appPodsOn(target.name).length).toBeGreaterThan(0);
+    const sentAt = Date.now();
+    await world.send(spotWarning(target.instanceId));
+
+    await daemon.waitForLog((l) => l.msg === 'node drained', 15_000);
+    expect(Date.now() - sentAt).toBeLessThan(10_000);
+    await until(() => world.appPodsOn(target.name).length === 0, 5_000, 'pods gone');
+    const n = world.node(target.name);
+    expect(n?.spec?.['unschedulable']).toBe(true);
+    expect(taintKeys(n)).toContain('spot-handler/spot-interruption');
+    expect(n?.metadata.labels?.['spot-handler/state']).toBe('drained');
+    for (const other of world.nodes.slice(1)) {
+      expect(world.node(other.name)?.spec?.['unschedulable']).toBeFalsy();
+      expect(world.appPodsOn(other.name).length).toBeGreaterThan(0);
+    }
+    expect(
+      await waitMetric(daemon, 'spot_handler_sqs_messages_deleted_total', { reason: 'done' }, (v) => v >= 1),
+    ).toBe(1);
+    expect(await deleted(daemon)).toBe(1);
+    const counts = await world.sqs.counts();
+    expect(counts.visible + counts.inFlight).toBe(0);
+    // the node was found in the index: no EC2 call
+    expect(world.aws.callsOf('DescribeInstances')).toHaveLength(0);
+  });
+});
