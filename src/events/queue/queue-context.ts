@@ -81,12 +81,19 @@ export function requireInstanceId(record: Record<string, unknown>, key: string):
   return id;
 }
 
-/** Parses an optional time (RFC 3339 or RFC 1123); absent → undefined, unparseable → bad-field. */
+/** The latest time a payload may carry (9999-12-31T23:59:59.999Z): deadlines built on it stay valid Dates. */
+export const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * Parses an optional time (RFC 3339 or RFC 1123); absent → undefined, unparseable or outside 1970–9999
+ * (where adding a lead could leave the range a Date can hold) → bad-field.
+ */
 export function optionalTime(record: Record<string, unknown>, key: string): number | undefined {
   const text = optionalString(record, key);
   if (text === undefined) return undefined;
   const ms = Date.parse(text);
   if (Number.isNaN(ms)) throw new FieldError('bad-field', `${key} is not a time`);
+  if (ms < 0 || ms > MAX_TIME_MS) throw new FieldError('bad-field', `${key} is outside 1970–9999`);
   return ms;
 }
 
