@@ -9,6 +9,7 @@ import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { closeKeepAlive, kubeConfigForUrl, withKeepAlive } from './kube-api/client-config.js';
 import { Limiter } from './kube-api/limiter.js';
+import { nodeReadyStatus, podRunningStatus } from './kube-api/kubelet-status.js';
 
 /** Annotation with a pod's simulated shutdown time in milliseconds. */
 export const SHUTDOWN_MS_ANNOTATION = 'sandbox.spot-handler/shutdown-ms';
@@ -66,57 +67,6 @@ interface Tracked {
   record: PodTermination;
   timer: NodeJS.Timeout;
   deadline: number;
-}
-
-const NODE_STATUS = {
-  capacity: { cpu: '4', memory: '16Gi', pods: '110', 'ephemeral-storage': '100Gi' },
-  allocatable: { cpu: '3920m', memory: '15Gi', pods: '110', 'ephemeral-storage': '95Gi' },
-};
-
-function nodeReadyStatus(now: string): Record<string, unknown> {
-  const cond = (type: string, status: string, reason: string) => ({
-    type,
-    status,
-    reason,
-    message: `sandbox kubelet: ${reason}`,
-    lastHeartbeatTime: now,
-    lastTransitionTime: now,
-  });
-  return {
-    ...NODE_STATUS,
-    conditions: [
-      cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory'),
-      cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure'),
-      cond('PIDPressure', 'False', 'KubeletHasSufficientPID'),
-      cond('Ready', 'True', 'KubeletReady'),
-    ],
-    nodeInfo: {
-      kubeletVersion: 'v1.32.0-sandbox',
-      containerRuntimeVersion: 'sandbox://1.0',
-      operatingSystem: 'linux',
-      architecture: 'amd64',
-    },
-  };
-}
-
-function podRunningStatus(pod: k8s.V1Pod, now: string, index: number): Record<string, unknown> {
-  const cond = (type: string) => ({ type, status: 'True', lastTransitionTime: now });
-  const containers = pod.spec?.containers ?? [];
-  return {
-    phase: 'Running',
-    conditions: [cond('Initialized'), cond('Ready'), cond('ContainersReady'), cond('PodScheduled')],
-    podIP: `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`,
-    startTime: now,
-    containerStatuses: containers.map((c) => ({
-      name: c.name,
-      image: c.image ?? '',
-      imageID: '',
-      ready: true,
-      started: true,
-      restartCount: 0,
-      state: { running: { startedAt: now } },
-    })),
-  };
 }
 
 /** Starts the kubelet simulator. */
