@@ -1,114 +1,73 @@
 /**
- * drain-110: one node with 110 pods from 5 Deployments (pods exit 100 ms after SIGTERM); our drain vs
- * `kubectl drain --ignore-daemonsets --delete-emptydir-data --force` against the same API simulator,
- * alternating, 5 runs each. Prints medians. A minimal kubelet stand-in finishes deletions.
+ * drain-110: one node with 110 pods from 5 Deployments (pods exit 100 ms after SIGTERM, kubelet
+ * simulator); our drain vs `kubectl drain --ignore-daemonsets --delete-emptydir-data --force` against the
+ * same API simulator, alternating, 5 runs each. Prints medians, plus where our time went (median ms from
+ * the drain's start: list done, first eviction sent, last eviction answered, last DELETED seen; the
+ * kubelet simulator's first SIGTERM → last pod finished; CPU ms this process (simulator, kubelet
+ * simulator and our drain share it) used during the drain).
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import pino from 'pino';
-import { Registry } from 'prom-client';
-import { CoreV1Api, Watch, type V1Pod } from '@kubernetes/client-node';
-import { systemClock } from '../src/clock.js';
-import { createMetrics } from '../src/report/metrics.js';
-import { startKubeApiSimulator } from '../src/sandbox/kube-api/server.js';
-import { kubeconfigFileText } from '../src/sandbox/kube-api/client-config.js';
-import { loadKubeConfig } from '../src/kube/kube-config.js';
-import { RateLimiter } from '../src/kube/rate-limiter.js';
-import { createKubeAdapters } from '../src/kube/adapters.js';
-import { KubeNodeActuator } from '../src/actions/node-actuator.js';
-import { DEFAULT_ACTUATOR_OPTIONS } from '../src/actions/actuator-options.js';
+import type { KubeletSimulator } from '../src/sandbox/kubelet.js';
+import {
+  benchActuator,
+  kubectlDrain,
+  median,
+  ms3,
+  seedNode,
+  startBenchEnv,
+  type BenchEnv,
+  type DrainTimeline,
+} from './drain-support.js';
 
-const run = promisify(execFile);
 const PODS = 110;
-const RUNS = 5;
+const DEFAULT_RUNS = 5;
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
+async function seed(env: BenchEnv, node: string): Promise<void> {
+  const pods = Array.from({ length: PODS }, (_, i) => ({
+    name: `${node}-app${i % 5}-${i}`,
+    app: `app${i % 5}`,
+    shutdownMs: 100,
+  }));
+  await seedNode(env, node, pods);
+  await settle(env.kubelet);
 }
 
-async function seed(core: CoreV1Api, node: string): Promise<void> {
-  await core.createNode({ body: { metadata: { name: node } } });
-  await Promise.all(
-    Array.from({ length: PODS }, (_, i) =>
-      core.createNamespacedPod({
-        namespace: 'default',
-        body: {
-          metadata: {
-            name: `${node}-app${i % 5}-${i}`,
-            ownerReferences: [
-              {
-                apiVersion: 'apps/v1',
-                kind: 'ReplicaSet',
-                name: `app${i % 5}`,
-                uid: `rs${i % 5}`,
-                controller: true,
-              },
-            ],
-          },
-          spec: {
-            nodeName: node,
-            terminationGracePeriodSeconds: 30,
-            containers: [{ name: 'c', image: 'x' }],
-          },
-        },
-      }),
-    ),
-  );
+async function settle(kubelet: KubeletSimulator): Promise<void> {
+  await new Promise((r) => setTimeout(r, 50));
+  await kubelet.idle();
 }
 
-/** Runs the benchmark. */
-export default async function drain110(): Promise<void> {
-  const sim = await startKubeApiSimulator({ replicaSetController: false, scheduler: 'none' });
-  const kc = loadKubeConfig({ server: { url: sim.url }, rateLimiter: new RateLimiter(systemClock) });
-  const core = kc.makeApiClient(CoreV1Api);
-  const dir = mkdtempSync(join(tmpdir(), 'drain-110-'));
-  const kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(kubeconfig, kubeconfigFileText(sim.url));
-  const seen = new Set<string>();
-  const kubelet = await new Watch(kc).watch(
-    '/api/v1/pods',
-    {},
-    (_t, pod: V1Pod) => {
-      const uid = pod.metadata?.uid ?? '';
-      if (!pod.metadata?.deletionTimestamp || seen.has(uid)) return;
-      seen.add(uid);
-      setTimeout(() => {
-        void core
-          .deleteNamespacedPod({
-            name: pod.metadata!.name!,
-            namespace: pod.metadata!.namespace!,
-            gracePeriodSeconds: 0,
-          })
-          .catch(() => undefined);
-      }, 100);
-    },
-    () => undefined,
-  );
-  const metrics = createMetrics(
-    new Registry(),
-    { version: 'bench', mode: 'bench' },
-    { defaultMetrics: false },
-  );
-  const { nodes, pods } = createKubeAdapters(kc, metrics);
-  const actuator = new KubeNodeActuator({
-    nodes,
-    pods,
-    clock: systemClock,
-    logger: pino({ level: 'silent' }),
-    metrics,
-    options: DEFAULT_ACTUATOR_OPTIONS,
-  });
+/** Last pod's SIGTERM → its grace-0 delete answered, seen by the kubelet simulator (ms). */
+function kubeletSpan(kubelet: KubeletSimulator, node: string): number {
+  const terms = kubelet.terminations().filter((t) => t.nodeName === node);
+  const first = Math.min(...terms.map((t) => t.sigtermAt));
+  const last = Math.max(...terms.map((t) => t.finishedAt ?? 0));
+  return last - first;
+}
+
+/** Runs the benchmark. Flags: `--runs=N` (default 5), `--no-kubectl` (ours only, for profiling). */
+export default async function drain110(args: readonly string[] = []): Promise<void> {
+  const runsArg = args.find((a) => a.startsWith('--runs='));
+  const RUNS = runsArg ? Number(runsArg.slice('--runs='.length)) : DEFAULT_RUNS;
+  const withKubectl = !args.includes('--no-kubectl');
+  const env = await startBenchEnv({ replicaSetController: false, scheduler: 'none' });
   const ours: number[] = [];
   const kubectl: number[] = [];
+  const phases: Record<string, number[]> = {
+    list: [],
+    firstEvict: [],
+    lastEvict: [],
+    lastDeleted: [],
+    kubelet: [],
+    processCpu: [],
+  };
   try {
     for (let i = 0; i < RUNS; i++) {
       const a = `ours-${i}`;
-      await seed(core, a);
-      let t = performance.now();
+      await seed(env, a);
+      const timeline: DrainTimeline = { evictions: 0 };
+      const actuator = benchActuator(env, {}, timeline);
+      const cpu = process.cpuUsage();
+      const t = performance.now();
       await actuator.cordon(a);
       const result = await actuator.drain({
         nodeName: a,
@@ -118,39 +77,43 @@ export default async function drain110(): Promise<void> {
         urgent: true,
         signal: new AbortController().signal,
       });
-      ours.push((performance.now() - t) / 1000);
+      const end = performance.now();
+      ours.push((end - t) / 1000);
+      const used = process.cpuUsage(cpu);
+      phases['processCpu']?.push((used.user + used.system) / 1000);
       if (result.result !== 'succeeded') throw new Error(`our drain ${result.result}`);
+      phases['list']?.push((timeline.listDone ?? end) - t);
+      phases['firstEvict']?.push((timeline.firstEvict ?? end) - t);
+      phases['lastEvict']?.push((timeline.lastEvictDone ?? end) - t);
+      phases['lastDeleted']?.push((timeline.lastDeletedSeen ?? end) - t);
+      phases['kubelet']?.push(kubeletSpan(env.kubelet, a));
+      await settle(env.kubelet);
+      if (!withKubectl) continue;
       const b = `kubectl-${i}`;
-      await seed(core, b);
-      t = performance.now();
-      await run('kubectl', [
-        '--kubeconfig',
-        kubeconfig,
-        'drain',
-        b,
-        '--ignore-daemonsets',
-        '--delete-emptydir-data',
-        '--force',
-        '--timeout=120s',
-      ]);
-      kubectl.push((performance.now() - t) / 1000);
+      await seed(env, b);
+      const k = performance.now();
+      await kubectlDrain(env, b);
+      kubectl.push((performance.now() - k) / 1000);
+      await settle(env.kubelet);
     }
   } finally {
-    kubelet.abort();
-    kc.destroy();
-    await sim.stop();
+    await env.stop();
   }
   const o = median(ours);
   const k = median(kubectl);
+  const profile = Object.fromEntries(
+    Object.entries(phases).map(([key, v]) => [`${key}_ms`, Math.round(median(v))]),
+  );
   console.log(
     JSON.stringify({
       bench: 'drain-110',
-      ours_s: +o.toFixed(3),
-      kubectl_s: +k.toFixed(3),
-      ratio: +(o / k).toFixed(3),
+      ours_s: ms3(o),
+      kubectl_s: ms3(k),
+      ratio: ms3(o / k),
       runs: RUNS,
-      ours_all: ours.map((v) => +v.toFixed(3)),
-      kubectl_all: kubectl.map((v) => +v.toFixed(3)),
+      ours_all: ours.map(ms3),
+      kubectl_all: kubectl.map(ms3),
+      ours_profile: profile,
     }),
   );
 }

@@ -16,6 +16,7 @@ import { evictPod, type EvictContext, type EvictOutcome } from './evict-pod.js';
 import { requestedGraceSeconds, terminatesInTime } from './grace.js';
 import { decidePod, daemonSetKey } from './pod-filters.js';
 import { tierPods } from './pod-tiers.js';
+import { Notifier } from './notifier.js';
 import { PodTracker } from './pod-tracker.js';
 import type { Semaphore } from './semaphore.js';
 
@@ -47,6 +48,7 @@ export class DrainRun {
   private readonly blockers = new Map<string, BlockingPod>();
   private readonly outcomes = new Map<string, EvictOutcome>();
   private readonly tasks: Promise<void>[] = [];
+  private readonly budgetMoved: Notifier;
   private evicted = 0;
   private forced = 0;
 
@@ -58,6 +60,7 @@ export class DrainRun {
     // every pod's backoff sleep listens on this signal: hundreds of pods are normal
     setMaxListeners(0, this.stopper.signal);
     this.tracker = new PodTracker(deps.pods, request.nodeName, deps.clock, deps.logger);
+    this.budgetMoved = new Notifier(deps.clock);
   }
 
   /** Runs the drain to its end. Throws only when the pods cannot even be listed. */
@@ -177,6 +180,7 @@ export class DrainRun {
       forceAtMs: forcing ? this.request.deadlineMs - options.forceLeadMs : Infinity,
       signal: this.stopper.signal,
       isGone: (uid) => !this.tracker.has(uid),
+      budgetMoved: this.budgetMoved,
       setBlocker: (uid, blocker) => {
         if (blocker) this.blockers.set(uid, blocker);
         else this.blockers.delete(uid);

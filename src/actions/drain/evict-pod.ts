@@ -20,6 +20,7 @@ import type { KubePod, PodRef } from '../kube-types.js';
 import type { PodApi } from '../ports.js';
 import { retryDelayMs } from './backoff.js';
 import { graceSeconds } from './grace.js';
+import type { Notifier } from './notifier.js';
 import type { Semaphore } from './semaphore.js';
 
 /** How one pod's eviction ended. */
@@ -43,6 +44,11 @@ export interface EvictContext {
   readonly isGone: (uid: string) => boolean;
   /** Records why the pod is held up, or clears it (undefined). */
   readonly setBlocker: (uid: string, blocker: BlockingPod | undefined) => void;
+  /**
+   * Notified when a refused pod gets evicted: a budget just allowed a disruption, so the other refused
+   * pods of the drain retry at once instead of sleeping out their backoff (up to retryMaxMs).
+   */
+  readonly budgetMoved?: Notifier;
 }
 
 function refOf(pod: KubePod): PodRef {
@@ -60,29 +66,38 @@ function blockerOf(pod: KubePod, err: EvictionBlockedError): BlockingPod {
 }
 
 async function attempt(pod: KubePod, forcing: boolean, ctx: EvictContext): Promise<EvictOutcome> {
-  const grace = graceSeconds(pod, {
-    nowMs: ctx.clock.now(),
-    deadlineMs: ctx.deadlineMs,
-    deadlineMarginMs: ctx.options.deadlineMarginMs,
-    overrideSeconds: ctx.options.podGracePeriodOverrideSeconds,
-  });
+  // the grace is computed once a request slot is free, not before queueing for one: under a mass
+  // interruption the queue can be seconds long and a stale grace would overshoot the deadline
+  const graceNow = (): number =>
+    graceSeconds(pod, {
+      nowMs: ctx.clock.now(),
+      deadlineMs: ctx.deadlineMs,
+      deadlineMarginMs: ctx.options.deadlineMarginMs,
+      overrideSeconds: ctx.options.podGracePeriodOverrideSeconds,
+    });
   const ref = refOf(pod);
-  const log = { pod: `${pod.namespace}/${pod.name}`, graceSeconds: grace };
+  let grace = 0;
+  const send = (call: (ref: PodRef, grace: number) => Promise<void>) =>
+    ctx.semaphore.run(() => {
+      grace = graceNow();
+      return call(ref, grace);
+    });
+  const log = () => ({ pod: `${pod.namespace}/${pod.name}`, graceSeconds: grace });
   if (forcing) {
-    await ctx.semaphore.run(() => ctx.pods.deletePod(ref, grace));
-    ctx.logger.warn(log, 'deleted pod despite its disruption budget: deadline near');
+    await send((r, g) => ctx.pods.deletePod(r, g));
+    ctx.logger.warn(log(), 'deleted pod despite its disruption budget: deadline near');
     ctx.metrics.podsForceDeleted.inc();
     return 'forced';
   }
   try {
-    await ctx.semaphore.run(() => ctx.pods.evictPod(ref, grace));
-    ctx.logger.debug(log, 'evicted pod');
+    await send((r, g) => ctx.pods.evictPod(r, g));
+    ctx.logger.debug(log(), 'evicted pod');
     ctx.metrics.podsEvicted.inc();
     return 'evicted';
   } catch (err) {
     if (!(err instanceof UnsupportedError)) throw err;
-    await ctx.semaphore.run(() => ctx.pods.deletePod(ref, grace));
-    ctx.logger.info(log, 'eviction API unavailable; deleted pod');
+    await send((r, g) => ctx.pods.deletePod(r, g));
+    ctx.logger.info(log(), 'eviction API unavailable; deleted pod');
     ctx.metrics.podsEvicted.inc();
     return 'deleted';
   }
@@ -101,6 +116,7 @@ export async function evictPod(pod: KubePod, ctx: EvictContext): Promise<EvictOu
     try {
       const outcome = await attempt(pod, blocked && now >= ctx.forceAtMs, ctx);
       ctx.setBlocker(pod.uid, undefined);
+      if (blocked) ctx.budgetMoved?.notify();
       return outcome;
     } catch (err) {
       if (err instanceof NotFoundError || err instanceof ConflictError) return 'gone';
@@ -131,6 +147,7 @@ export async function evictPod(pod: KubePod, ctx: EvictContext): Promise<EvictOu
     );
     let wakeAt = Math.min(ctx.clock.now() + delay, ctx.endAtMs);
     if (blocked && ctx.forceAtMs > ctx.clock.now()) wakeAt = Math.min(wakeAt, ctx.forceAtMs);
-    await ctx.clock.sleep(Math.max(0, wakeAt - ctx.clock.now()), ctx.signal).catch(() => undefined);
+    if (refused && ctx.budgetMoved) await ctx.budgetMoved.wait(wakeAt, ctx.signal);
+    else await ctx.clock.sleep(Math.max(0, wakeAt - ctx.clock.now()), ctx.signal).catch(() => undefined);
   }
 }
