@@ -140,7 +140,22 @@ export async function testBundle(): Promise<string> {
   } catch {
     rmSync(tmp, { recursive: true, force: true }); // another test file built it first
   }
+  pruneOldBundles(dir);
   return file;
+}
+
+/** Removes test bundles of earlier source states (10 MB each) unused for ten minutes. */
+function pruneOldBundles(keep: string): void {
+  const root = tmpdir();
+  for (const name of readdirSync(root)) {
+    const path = join(root, name);
+    if (!name.startsWith('spot-handler-test-bundle-') || path === keep) continue;
+    try {
+      if (Date.now() - statSync(path).mtimeMs > 600_000) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // gone already
+    }
+  }
 }
 
 /** The file to run, or undefined for the source through tsx. */
