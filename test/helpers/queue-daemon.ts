@@ -46,3 +46,19 @@ export function count(daemon: Daemon, msg: string): number {
 export function taintKeys(node: { spec?: Record<string, unknown> } | undefined): string[] {
   return ((node?.spec?.['taints'] ?? []) as { key: string }[]).map((t) => t.key);
 }
+
+/** A webhook template whose body the scenarios can read back. */
+export const TEST_WEBHOOK_TEMPLATE = '{"trigger":"{{ trigger }}","node":"{{ node }}","kind":"{{ kind }}"}';
+
+/** The triggers of the webhooks a receiver got, in order (optionally for one node). */
+export function triggers(received: readonly { readonly json: unknown }[], node?: string): string[] {
+  return received
+    .map((r) => r.json as { trigger?: string; node?: string } | undefined)
+    .filter((j) => j !== undefined && (node === undefined || j.node === node))
+    .map((j) => j?.trigger ?? '');
+}
+
+/** Waits for `node drained` on a node and asserts the marks a drained node carries. */
+export async function waitDrained(daemon: Daemon, node: string, timeoutMs = 15_000): Promise<void> {
+  await daemon.waitForLog((l) => l.msg === 'node drained' && l['node'] === node, timeoutMs);
+}

@@ -1,0 +1,56 @@
+/**
+ * Story: an Auto Scaling group takes an instance away with a terminate lifecycle hook (EventBridge).
+ * The node is drained first, then the lifecycle action is completed with CONTINUE, then the message goes.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { stopAllDaemons } from '../helpers/daemon.js';
+import { startQueueDaemon, taintKeys, waitDrained, waitMetric } from '../helpers/queue-daemon.js';
+import { asgLifecycle } from '../helpers/queue-messages.js';
+import { ASG_NAME, nodeAt, startQueueWorld, until, type QueueWorld } from '../helpers/queue-world.js';
+
+let world: QueueWorld;
+
+beforeEach(async () => {
+  world = await startQueueWorld();
+});
+
+afterEach(async () => {
+  await stopAllDaemons();
+  await world.stop();
+});
+
+describe('queue mode: ASG terminate lifecycle hook', () => {
+  it('drains, then completes the lifecycle action CONTINUE, then deletes the message', async () => {
+    const daemon = await startQueueDaemon(world);
+    const target = nodeAt(world, 0);
+    world.aws.setHook({ groupName: ASG_NAME, hookName: 'node-drain', heartbeatTimeoutSeconds: 300 });
+    const token = world.aws.startLifecycleAction(target.instanceId, 'node-drain');
+    await world.send(
+      asgLifecycle(target.instanceId, { groupName: ASG_NAME, hookName: 'node-drain', token }, 'terminate'),
+    );
+
+    await waitDrained(daemon, target.name);
+    const drainedAt = Date.now();
+    await until(() => world.aws.completed.length === 1, 10_000, 'CompleteLifecycleAction');
+    expect(world.aws.completed[0]).toMatchObject({
+      instanceId: target.instanceId,
+      hookName: 'node-drain',
+      groupName: ASG_NAME,
+      token,
+      result: 'CONTINUE',
+    });
+    // completed after the drain: the pods were gone before the instance was let go
+    const call = world.aws.callsOf('CompleteLifecycleAction')[0];
+    expect(call?.atMs ?? 0).toBeGreaterThanOrEqual(drainedAt - 50);
+    expect(world.appPodsOn(target.name)).toHaveLength(0);
+    expect(taintKeys(world.node(target.name))).toContain('spot-handler/asg-termination');
+    const done = await waitMetric(
+      daemon,
+      'spot_handler_sqs_messages_deleted_total',
+      { reason: 'done' },
+      (v) => v >= 1,
+    );
+    expect(done).toBe(1);
+    expect(world.aws.callsOf('CompleteLifecycleAction')).toHaveLength(1);
+  });
+});

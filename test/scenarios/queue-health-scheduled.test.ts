@@ -1,0 +1,46 @@
+/**
+ * Story: one AWS Health scheduledChange names two instances of the cluster; both nodes are drained
+ * (scheduled-maintenance kind) and the one message is deleted once both actions are done.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { stopAllDaemons } from '../helpers/daemon.js';
+import { deleted, startQueueDaemon, taintKeys, waitDrained, waitMetric } from '../helpers/queue-daemon.js';
+import { healthScheduledChange } from '../helpers/queue-messages.js';
+import { nodeAt, startQueueWorld, type QueueWorld } from '../helpers/queue-world.js';
+
+let world: QueueWorld;
+
+beforeEach(async () => {
+  world = await startQueueWorld();
+});
+
+afterEach(async () => {
+  await stopAllDaemons();
+  await world.stop();
+});
+
+describe('queue mode: AWS Health scheduled change', () => {
+  it('drains both affected nodes and deletes the message once', async () => {
+    const daemon = await startQueueDaemon(world);
+    const [a, b] = [nodeAt(world, 0), nodeAt(world, 1)];
+    await world.send(healthScheduledChange([a.instanceId, b.instanceId], Date.now() + 3600_000));
+    await waitDrained(daemon, a.name);
+    await waitDrained(daemon, b.name);
+    for (const n of [a, b]) {
+      expect(taintKeys(world.node(n.name))).toContain('spot-handler/scheduled-maintenance');
+      expect(world.node(n.name)?.metadata.labels?.['spot-handler/state']).toBe('drained');
+    }
+    expect(world.node(nodeAt(world, 2).name)?.spec?.['unschedulable']).toBeFalsy();
+    const done = await waitMetric(
+      daemon,
+      'spot_handler_sqs_messages_deleted_total',
+      { reason: 'done' },
+      (v) => v >= 1,
+    );
+    expect(done).toBe(1);
+    expect(await deleted(daemon)).toBe(1);
+    expect(await daemon.metric('spot_handler_events_received_total', { kind: 'scheduled-maintenance' })).toBe(
+      2,
+    );
+  });
+});

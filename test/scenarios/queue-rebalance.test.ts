@@ -1,0 +1,44 @@
+/**
+ * Story: in queue mode a rebalance recommendation drains the node (the replacement is already coming),
+ * tainted with the rebalance kind, and the message is deleted.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { stopAllDaemons } from '../helpers/daemon.js';
+import { startQueueDaemon, taintKeys, waitDrained, waitMetric } from '../helpers/queue-daemon.js';
+import { rebalance } from '../helpers/queue-messages.js';
+import { nodeAt, startQueueWorld, until, type QueueWorld } from '../helpers/queue-world.js';
+
+let world: QueueWorld;
+
+beforeEach(async () => {
+  world = await startQueueWorld();
+});
+
+afterEach(async () => {
+  await stopAllDaemons();
+  await world.stop();
+});
+
+describe('queue mode: rebalance recommendation', () => {
+  it('taints with the rebalance kind and drains the node', async () => {
+    const daemon = await startQueueDaemon(world);
+    const target = nodeAt(world, 1);
+    await world.send(rebalance(target.instanceId));
+    await waitDrained(daemon, target.name);
+    await until(() => world.appPodsOn(target.name).length === 0, 5_000, 'pods gone');
+    const n = world.node(target.name);
+    expect(taintKeys(n)).toContain('spot-handler/rebalance-recommendation');
+    expect(n?.metadata.labels?.['spot-handler/kind']).toBe('rebalance-recommendation');
+    expect(n?.spec?.['unschedulable']).toBe(true);
+    const done = await waitMetric(
+      daemon,
+      'spot_handler_sqs_messages_deleted_total',
+      { reason: 'done' },
+      (v) => v >= 1,
+    );
+    expect(done).toBe(1);
+    expect(
+      await daemon.metric('spot_handler_events_received_total', { kind: 'rebalance-recommendation' }),
+    ).toBe(1);
+  });
+});
