@@ -10,7 +10,11 @@ import { parseScheduledMaintenance } from '../../src/events/imds/scheduled-maint
 import { parseSpotInstanceAction } from '../../src/events/imds/spot-instance-action.js';
 import { parseTargetLifecycleState } from '../../src/events/imds/target-lifecycle-state.js';
 import type { ParseOutcome } from '../../src/events/interruption-event.js';
-import { MAX_BODY_BYTES, parseQueueMessage } from '../../src/events/queue/parse-queue-message.js';
+import {
+  MAX_BODY_BYTES,
+  MAX_TEXT_CHARS,
+  parseQueueMessage,
+} from '../../src/events/queue/parse-queue-message.js';
 import type { QueueMessageContext } from '../../src/events/queue/queue-context.js';
 import {
   fixtureTexts,
@@ -113,6 +117,26 @@ describe('parseQueueMessage under fuzzing', () => {
     expect(edge.type).toBe('event');
   });
 
+  it('cuts payload-controlled text to MAX_TEXT_CHARS (found by fuzzing: a 4 KiB field was echoed whole)', () => {
+    const long = 'y'.repeat(4096);
+    const find = (t: string): Record<string, unknown> =>
+      QUEUE_FIXTURES.find((d) => JSON.stringify(d).includes(t)) as Record<string, unknown>;
+    const health = find('AWS Health Event');
+    const spot = find('Spot Instance Interruption');
+    const asg = find('Instance-terminate Lifecycle Action');
+    const outcomes = [
+      { ...health, detail: { ...(health.detail as object), service: long } },
+      { ...spot, 'detail-type': long },
+      { ...asg, detail: { ...(asg.detail as object), LifecycleHookName: long } },
+    ].map((doc) => parseQueueMessage(JSON.stringify(doc), QUEUE_CONTEXT));
+    expect(outcomes.map((o) => o.type)).toEqual(['ignore', 'invalid', 'event']);
+    for (const o of outcomes) {
+      const texts = o.type === 'event' ? o.events.map((e) => e.description) : 'detail' in o ? [o.detail] : [];
+      for (const text of texts) expect(text?.length).toBeLessThanOrEqual(MAX_TEXT_CHARS);
+      expect(JSON.stringify(o)).toContain('yyyy');
+    }
+  });
+
   it('refuses bodies over MAX_BODY_BYTES counted in UTF-8 bytes, not characters', () => {
     const doc = QUEUE_FIXTURES[0] as Record<string, unknown>;
     const pad = (n: number): string => JSON.stringify({ ...doc, pad: 'é'.repeat(n) });
@@ -176,5 +200,19 @@ describe.each(IMDS_PARSERS)('IMDS %s parser under fuzzing', (_name, fixture, par
   it('turns the unmutated fixture into an event', () => {
     const outcomes = [parse(text)].flat();
     expect(outcomes.map((o) => o.type)).toEqual(['event']);
+  });
+});
+
+describe('IMDS scheduled maintenance text bounds', () => {
+  it('cuts a huge Code (found by fuzzing) so the description stays short', () => {
+    const entry = { ...(JSON.parse(IMDS.get('maintenance-scheduled.json') ?? '[]') as object[])[0] };
+    const [outcome] = parseScheduledMaintenance(
+      JSON.stringify([{ ...entry, Code: 'y'.repeat(4096) }]),
+      IMDS_CONTEXT,
+    );
+    expect(outcome?.type).toBe('event');
+    const description = outcome?.type === 'event' ? outcome.events[0]?.description : undefined;
+    expect(description?.length).toBeLessThanOrEqual(64 + 2 + 200);
+    expect(description).toMatch(/^y{64}: /);
   });
 });

@@ -65,6 +65,8 @@ export const fieldValue: fc.Arbitrary<unknown> = fc.oneof(
   { arbitrary: fc.string({ unit: 'binary', maxLength: 40 }), weight: 10 },
   // rare: every huge value costs a 260 KiB stringify; the bounds themselves have example tests
   { arbitrary: fc.constant(HUGE), weight: 1 },
+  // 4 KiB: under every body limit, over what a log line should echo
+  { arbitrary: fc.constant('y'.repeat(4096)), weight: 2 },
 );
 
 type Path = readonly (string | number)[];
@@ -151,7 +153,7 @@ export function outcomeProblems(outcome: ParseOutcome, labelSafeIds: boolean): s
       if (labelSafeIds && !/^[A-Za-z0-9-]{1,63}$/.test(e.id)) p.push(`id ${JSON.stringify(e.id)}`);
       if (!EVENT_KINDS.includes(e.kind)) p.push(`kind ${e.kind}`);
       if (!EVENT_SOURCES.includes(e.source) || e.origin.type !== e.source) p.push(`source ${e.source}`);
-      if (typeof e.description !== 'string') p.push('description');
+      if (typeof e.description !== 'string' || e.description.length > MAX_DETAIL_CHARS) p.push('description');
     }
   } else if (outcome.type === 'cancel') {
     if (outcome.cancellations.length === 0) p.push('cancel outcome without cancellations');

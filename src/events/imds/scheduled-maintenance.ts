@@ -61,7 +61,7 @@ function parseEntry(entry: unknown, index: number, context: ImdsParseContext): E
   const notBeforeMs = parseMaintenanceDate(notBefore);
   if (notBeforeMs === undefined)
     return bad('bad-field', `NotBefore ${JSON.stringify(notBefore).slice(0, 40)}`);
-  const codeText = typeof code === 'string' ? code : 'maintenance';
+  const codeText = typeof code === 'string' ? code.slice(0, 64) : 'maintenance';
   const text = typeof entry.Description === 'string' ? `: ${entry.Description.slice(0, 200)}` : '';
   const event = imdsEvent(context, {
     id,

@@ -24,6 +24,9 @@ import { parseStateChange } from './state-change.js';
 /** SQS's largest message body. */
 export const MAX_BODY_BYTES = 256 * 1024;
 
+/** Longest outcome detail and event description kept: they reach logs, Events and webhooks, not whole bodies. */
+export const MAX_TEXT_CHARS = 256;
+
 /**
  * Defaults for what payloads do not say. 300 s is the hook timeout NTH's setup guide uses (AWS's own
  * default is 3600 s): assuming the shorter one drains early rather than late; the pipeline may replace
@@ -56,6 +59,10 @@ export function parseQueueMessage(
   context: QueueMessageContext,
   options: QueueParseOptions = DEFAULT_QUEUE_PARSE_OPTIONS,
 ): ParseOutcome {
+  return boundText(parseBody(body, context, options));
+}
+
+function parseBody(body: string, context: QueueMessageContext, options: QueueParseOptions): ParseOutcome {
   if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) {
     return { type: 'invalid', reason: 'too-large', detail: `body over ${MAX_BODY_BYTES} bytes` };
   }
@@ -73,6 +80,23 @@ export function parseQueueMessage(
   } catch (err) {
     if (err instanceof FieldError) return { type: 'invalid', reason: err.reason, detail: err.message };
     throw err;
+  }
+}
+
+const cut = (text: string): string =>
+  text.length > MAX_TEXT_CHARS ? `${text.slice(0, MAX_TEXT_CHARS - 1)}…` : text;
+
+/** Cuts payload-controlled text (details, descriptions) to MAX_TEXT_CHARS. */
+function boundText(outcome: ParseOutcome): ParseOutcome {
+  switch (outcome.type) {
+    case 'invalid':
+      return { ...outcome, detail: cut(outcome.detail) };
+    case 'ignore':
+      return outcome.detail === undefined ? outcome : { ...outcome, detail: cut(outcome.detail) };
+    case 'event':
+      return { ...outcome, events: outcome.events.map((e) => ({ ...e, description: cut(e.description) })) };
+    default:
+      return outcome;
   }
 }
 
