@@ -21,12 +21,17 @@ describe('runCli', () => {
     [['-h'], 'Modes:'],
     [['imds', '--help'], 'usage: spot-handler imds [flags]'],
     [['queue', '-h', '--bogus'], 'usage: spot-handler queue [flags]'],
-    [['sandbox'], 'spot-handler sandbox: coming with IMDS mode'],
   ])('%j → exit 0 printing %j', async (argv, text) => {
     const { code, stdout, stderr } = await cli(argv);
     expect(code).toBe(0);
     expect(stdout).toContain(text);
     expect(stderr).toBe('');
+  });
+
+  it('dispatches sandbox to the demo, which refuses an unknown --mode with exit 2', async () => {
+    const { code, stdout } = await cli(['sandbox', '--mode', 'nope']);
+    expect(code).toBe(2);
+    expect(stdout).toContain('unknown --mode "nope"');
   });
 
   it('exits 2 on an unknown mode, with the usage', async () => {
