@@ -1,0 +1,42 @@
+/**
+ * Story: SQS delivers the same spot warning twice (at-least-once delivery; here: the same body sent
+ * twice, so the same EventBridge id). The node is drained once, tainted once, and both copies are deleted.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { stopAllDaemons } from '../helpers/daemon.js';
+import { count, startQueueDaemon, taintKeys, waitDrained, waitMetric } from '../helpers/queue-daemon.js';
+import { spotWarning } from '../helpers/queue-messages.js';
+import { nodeAt, startQueueWorld, type QueueWorld } from '../helpers/queue-world.js';
+
+let world: QueueWorld;
+
+beforeEach(async () => {
+  world = await startQueueWorld();
+});
+
+afterEach(async () => {
+  await stopAllDaemons();
+  await world.stop();
+});
+
+describe('queue mode: duplicate delivery', () => {
+  it('drains once for two copies, and a late third copy is answered from memory', async () => {
+    const daemon = await startQueueDaemon(world);
+    const target = nodeAt(world, 1);
+    const body = spotWarning(target.instanceId);
+    await world.send(body);
+    await world.send(body);
+    await waitDrained(daemon, target.name);
+    expect(await waitMetric(daemon, 'spot_handler_sqs_messages_deleted_total', {}, (v) => v >= 2)).toBe(2);
+    await world.send(body);
+    expect(await waitMetric(daemon, 'spot_handler_sqs_messages_deleted_total', {}, (v) => v >= 3)).toBe(3);
+
+    expect(count(daemon, 'interruption event received')).toBe(1);
+    expect(count(daemon, 'drain started')).toBe(1);
+    expect(count(daemon, 'node drained')).toBe(1);
+    expect(taintKeys(world.node(target.name)).filter((k) => k.startsWith('spot-handler/'))).toHaveLength(1);
+    expect(await daemon.metric('spot_handler_actions_total', { action: 'drain', result: 'success' })).toBe(1);
+    const evictions = world.kube.requests.count({ method: 'POST', path: /\/eviction$/ });
+    expect(evictions).toBe(2); // the two app pods of the node, once each
+  });
+});
