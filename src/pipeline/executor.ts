@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import { SpotHandlerError, ThrottledError } from '../errors.js';
 import type { InterruptionEvent } from '../events/interruption-event.js';
 import type { Metrics } from '../report/metrics.js';
 import type { DrainResult, NodeActuator, NodeState } from './node-actuator.js';
@@ -45,6 +46,15 @@ export interface ExecutorDeps {
 class Superseded extends Error {}
 class NotLeader extends Error {}
 
+/** Retryable step failures (5xx, 429, 409, timeouts) are retried in place this many times before failing. */
+export const STEP_RETRY_LIMIT = 8;
+
+/** Back-off before retry `attempt` (1-based): Retry-After when given, else 250 ms doubling up to 4 s. */
+export function stepRetryDelayMs(err: SpotHandlerError, attempt: number): number {
+  const own = err instanceof ThrottledError ? err.retryAfterMs : undefined;
+  return own ?? Math.min(4000, 250 * 2 ** (attempt - 1));
+}
+
 /** Executes node actions. */
 export class Executor {
   constructor(
@@ -62,6 +72,7 @@ export class Executor {
       if (!nodeName && first.kind !== 'asg-launch')
         return { status: 'foreign', detail: `instance ${first.instanceId} is not a node of this cluster` };
       for (const e of action.events) this.startHeartbeats(action, e);
+      let failures = 0;
       for (;;) {
         action.restartRequested = false;
         action.runAbort = new AbortController();
@@ -76,7 +87,16 @@ export class Executor {
             );
             continue;
           }
-          throw err;
+          // A transient API error (5xx, 429, timeout) retries the run soon: steps are idempotent, and
+          // waiting for the next poll or redelivery would cost 15 s or more of a 120 s notice.
+          if (!(err instanceof SpotHandlerError) || !err.retryable || signal.aborted) throw err;
+          if (++failures > STEP_RETRY_LIMIT || !this.deps.canAct()) throw err;
+          const delayMs = stepRetryDelayMs(err, failures);
+          logger.warn(
+            { err, instanceId: action.instanceId, node: nodeName, delayMs },
+            'step failed; retrying',
+          );
+          await this.deps.clock.sleep(delayMs, signal);
         }
       }
     } catch (err) {
@@ -108,7 +128,8 @@ export class Executor {
     }
     const decided = plan(primary, this.options, node, clock.now());
     if (decided.type === 'none') return { status: 'ignored', detail: decided.reason };
-    const ctx: RunContext = { action, primary, nodeName, node, signal };
+    const drains = decided.steps.some((st) => st.type === 'drain');
+    const ctx: RunContext = { action, primary, nodeName, node, signal, drains };
     for (const step of decided.steps) {
       this.checkpoint(ctx);
       const failed = await this.runStep(step, ctx);
@@ -157,7 +178,8 @@ export class Executor {
         );
         await recorder.record(nodeName, { step: 'cordoned' }, recordCtx);
         this.deps.logger.info({ node: nodeName, eventId: primary.id, kind: primary.kind }, 'node cordoned');
-        if (!ctx.node?.unschedulable || ctx.node.phase === undefined) {
+        if (!ctx.drains && ctx.node?.phase !== 'cordoned') {
+          // a drain sets its own phase at once; a cordon-only action records it here
           await this.mutate(() =>
             actuator.setPhase(nodeName, 'cordoned', `cordoned for ${primary.kind} ${primary.id}`),
           );
@@ -316,6 +338,8 @@ interface RunContext {
   readonly nodeName: string;
   readonly node: NodeState | undefined;
   readonly signal: AbortSignal;
+  /** The plan drains after cordoning. */
+  readonly drains: boolean;
   drain?: DrainResult;
 }
 

@@ -1,0 +1,88 @@
+/** The executor retries a run in place after a retryable step failure (found by the fault suite). */
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../../src/clock.js';
+import { PermanentError, ThrottledError, TransientError } from '../../../src/errors.js';
+import type { InterruptionEvent } from '../../../src/events/interruption-event.js';
+import { Executor, stepRetryDelayMs } from '../../../src/pipeline/executor.js';
+import { Pipeline } from '../../../src/pipeline/pipeline.js';
+import { createMetrics } from '../../../src/report/metrics.js';
+import { FakeNodeActuator } from '../../helpers/fake-node-actuator.js';
+
+const T0 = Date.parse('2026-11-29T10:00:00Z');
+const NODE = 'ip-10-0-0-1.ec2.internal';
+const INSTANCE = 'i-0123456789abcdef0';
+
+function setup() {
+  const clock = new FakeClock(T0);
+  const actuator = new FakeNodeActuator(clock);
+  actuator.addNode(NODE, INSTANCE);
+  const logger = pino({ level: 'silent' });
+  const metrics = createMetrics(new Registry(), { version: 't', mode: 'imds' }, { defaultMetrics: false });
+  const options = {
+    mode: 'imds' as const,
+    cordonOnly: false,
+    rebalanceDrain: false,
+    rebalanceCordonTtlMs: 60_000,
+    dryRun: false,
+    launchReadyTimeoutMs: 10_000,
+    completeLifecycleDelayMs: 0,
+  };
+  const executor = new Executor(
+    {
+      actuator,
+      resolver: { resolve: async () => NODE },
+      notifier: { notify: async () => true },
+      recorder: { record: async () => undefined },
+      clock,
+      logger,
+      metrics,
+      canAct: () => true,
+    },
+    options,
+  );
+  const pipeline = new Pipeline({ executor, actuator, clock, logger, metrics }, { ...options, workers: 10 });
+  const event: InterruptionEvent = {
+    kind: 'spot-interruption',
+    id: 'spot-1',
+    instanceId: INSTANCE,
+    nodeName: NODE,
+    noticedAtMs: T0,
+    deadlineMs: T0 + 120_000,
+    source: 'imds',
+    origin: { type: 'imds' },
+    description: 'test',
+  } as InterruptionEvent;
+  return { clock, actuator, pipeline, event };
+}
+
+describe('executor: retryable step failures', () => {
+  it('retries a 5xx on cordon within a second instead of failing the action', async () => {
+    const t = setup();
+    t.actuator.failNext = { method: 'cordon', error: new TransientError('HTTP 500') };
+    const outcome = t.pipeline.submit(t.event);
+    await t.clock.advance(3000);
+    await expect(outcome).resolves.toMatchObject({ status: 'done' });
+    expect(t.actuator.count('drain')).toBe(1);
+    expect(t.actuator.count('cordon')).toBe(2);
+  });
+
+  it('does not retry a permanent error', async () => {
+    const t = setup();
+    t.actuator.failNext = { method: 'cordon', error: new PermanentError('HTTP 403') };
+    const outcome = t.pipeline.submit(t.event);
+    await t.clock.advance(3000);
+    await expect(outcome).resolves.toMatchObject({ status: 'failed' });
+    expect(t.actuator.count('cordon')).toBe(1);
+  });
+
+  it.each([
+    [new TransientError('x'), 1, 250],
+    [new TransientError('x'), 3, 1000],
+    [new TransientError('x'), 8, 4000],
+    [new ThrottledError('x', { retryAfterMs: 2000 }), 1, 2000],
+  ])('delay for %s attempt %i is %i ms', (err, attempt, ms) => {
+    expect(stepRetryDelayMs(err, attempt)).toBe(ms);
+  });
+});
