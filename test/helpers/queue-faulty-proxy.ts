@@ -1,0 +1,80 @@
+/**
+ * A small HTTP proxy in front of the SQS endpoint that answers 500 InternalError (AWS JSON protocol)
+ * while told to: for a time window, or for the next N calls of one operation (x-amz-target).
+ */
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** The running proxy. */
+export interface FaultyProxy {
+  readonly url: string;
+  /** Requests answered with an error, by operation (e.g. ReceiveMessage). */
+  readonly failed: Map<string, number>;
+  /** Requests passed through, by operation. */
+  readonly passed: Map<string, number>;
+  /** Fails every request for `ms` from now. */
+  failFor(ms: number): void;
+  /** Fails the next `times` calls of `operation`. */
+  failNext(operation: string, times: number): void;
+  stop(): Promise<void>;
+}
+
+function bump(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+/** Starts the proxy on 127.0.0.1 in front of `target` (http://host:port). */
+export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
+  const upstream = new URL(target);
+  const failed = new Map<string, number>();
+  const passed = new Map<string, number>();
+  const nextFailures = new Map<string, number>();
+  let failUntil = 0;
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const op = String(req.headers['x-amz-target'] ?? '').replace(/^AmazonSQS\./, '') || 'unknown';
+    const left = nextFailures.get(op) ?? 0;
+    if (Date.now() < failUntil || left > 0) {
+      if (left > 0) nextFailures.set(op, left - 1);
+      bump(failed, op);
+      req.resume();
+      res.writeHead(500, {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amzn-query-error': 'InternalError;Receiver',
+      });
+      res.end(JSON.stringify({ __type: 'com.amazonaws.sqs#InternalError', message: 'injected failure' }));
+      return;
+    }
+    bump(passed, op);
+    const out = request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+      },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    out.on('error', () => res.destroy());
+    req.pipe(out);
+  };
+  const server = createServer(handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    failed,
+    passed,
+    failFor: (ms) => (failUntil = Date.now() + ms),
+    failNext: (operation, times) => nextFailures.set(operation, times),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

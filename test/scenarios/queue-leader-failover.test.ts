@@ -1,0 +1,85 @@
+/**
+ * Story: the leader is SIGKILLed in the middle of a drain. The standby takes the Lease once it expires,
+ * the message comes back after its visibility timeout, the new leader resumes from the node's markers
+ * and finishes the drain: one start webhook (sent by the old leader), one success webhook (the new one).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startWebhookReceiver, type WebhookReceiver } from '../../src/sandbox/demo-webhook.js';
+import { stopAllDaemons } from '../helpers/daemon.js';
+import {
+  TEST_WEBHOOK_TEMPLATE,
+  count,
+  startQueueDaemon,
+  triggers,
+  waitDrained,
+  waitMetric,
+} from '../helpers/queue-daemon.js';
+import { spotWarning } from '../helpers/queue-messages.js';
+import { startQueueWorld, until, type QueueWorld } from '../helpers/queue-world.js';
+
+const NODE = 'ip-10-0-0-1.ec2.internal';
+let world: QueueWorld;
+let hooks: WebhookReceiver;
+
+beforeEach(async () => {
+  world = await startQueueWorld({
+    visibilitySeconds: 4,
+    cluster: {
+      nodes: 2,
+      deployments: [
+        { name: 'slow', replicas: 3, nodes: [NODE], shutdownMs: 3_000, terminationGracePeriodSeconds: 20 },
+        { name: 'web', replicas: 2, shutdownMs: 100 },
+      ],
+    },
+  });
+  hooks = await startWebhookReceiver();
+});
+
+afterEach(async () => {
+  await stopAllDaemons();
+  await hooks.stop();
+  await world.stop();
+});
+
+describe('queue mode: leader killed mid-drain', () => {
+  it('the standby takes over and finishes the drain without a second start webhook', async () => {
+    const env = { WEBHOOK_URL: `${hooks.url}/hook`, WEBHOOK_TEMPLATE: TEST_WEBHOOK_TEMPLATE };
+    const first = await startQueueDaemon(world, { ...env, POD_NAME: 'spot-handler-a' });
+    const second = await startQueueDaemon(
+      world,
+      { ...env, POD_NAME: 'spot-handler-b' },
+      { waitLeader: false },
+    );
+    const target = world.nodes.find((n) => n.name === NODE);
+    if (!target) throw new Error('no target node');
+    await world.send(spotWarning(target.instanceId));
+    await first.waitForLog((l) => l.msg === 'drain started', 10_000);
+    await until(() => triggers(hooks.received).includes('start'), 5_000, 'start webhook');
+    await until(
+      () => world.appPodsOn(NODE).some((p) => p.metadata.deletionTimestamp !== undefined),
+      5_000,
+      'an eviction',
+    );
+    await first.kill();
+    const killedAt = Date.now();
+
+    await second.waitForLog((l) => l.msg === 'became leader', 10_000);
+    await waitDrained(second, NODE, 20_000);
+    expect(Date.now() - killedAt).toBeLessThan(15_000);
+    expect(
+      await waitMetric(second, 'spot_handler_sqs_messages_deleted_total', { reason: 'done' }, (v) => v >= 1),
+    ).toBe(1);
+    await until(() => triggers(hooks.received).includes('success'), 5_000, 'success webhook');
+    await new Promise((r) => setTimeout(r, 300));
+
+    expect(count(first, 'node drained')).toBe(0);
+    expect(triggers(hooks.received, NODE)).toEqual(['start', 'success']);
+    expect(world.appPodsOn(NODE)).toHaveLength(0);
+    const ours = ((world.node(NODE)?.spec?.['taints'] ?? []) as { key: string }[]).filter((t) =>
+      t.key.startsWith('spot-handler/'),
+    );
+    expect(ours).toHaveLength(1);
+    const counts = await world.sqs.counts();
+    expect(counts.visible + counts.inFlight).toBe(0);
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * Story: SQS answers 500 for five seconds (every call), then DeleteMessage fails four more times. The daemon
+ * backs off, keeps polling, handles the warning sent during the outage, and still deletes its message.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { stopAllDaemons } from '../helpers/daemon.js';
+import { startQueueDaemon, waitDrained, waitMetric } from '../helpers/queue-daemon.js';
+import { startFaultyProxy, type FaultyProxy } from '../helpers/queue-faulty-proxy.js';
+import { spotWarning } from '../helpers/queue-messages.js';
+import { nodeAt, startQueueWorld, type QueueWorld } from '../helpers/queue-world.js';
+
+let world: QueueWorld;
+let proxy: FaultyProxy;
+
+beforeEach(async () => {
+  world = await startQueueWorld();
+  proxy = await startFaultyProxy(world.sqs.endpoint);
+});
+
+afterEach(async () => {
+  await stopAllDaemons();
+  await proxy.stop();
+  await world.stop();
+});
+
+describe('queue mode: SQS errors for a while', () => {
+  it('backs off, then handles the message and deletes it', async () => {
+    // the SDK retries each call 3 times itself: the outage must outlast that to reach the consumer
+    proxy.failFor(5_000);
+    proxy.failNext('DeleteMessage', 4);
+    const daemon = await startQueueDaemon(world, { AWS_ENDPOINT_URL_SQS: proxy.url });
+    const target = nodeAt(world, 0);
+    await world.send(spotWarning(target.instanceId));
+
+    await waitDrained(daemon, target.name, 20_000);
+    expect(
+      await waitMetric(daemon, 'spot_handler_sqs_messages_deleted_total', { reason: 'done' }, (v) => v >= 1),
+    ).toBe(1);
+    expect(proxy.failed.get('ReceiveMessage') ?? 0).toBeGreaterThanOrEqual(1);
+    expect(proxy.failed.get('DeleteMessage') ?? 0).toBe(4);
+    expect(
+      await daemon.metric('spot_handler_sqs_errors_total', { operation: 'receive' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      await daemon.metric('spot_handler_sqs_errors_total', { operation: 'delete' }),
+    ).toBeGreaterThanOrEqual(1);
+    const counts = await world.sqs.counts();
+    expect(counts.visible + counts.inFlight).toBe(0);
+  });
+});

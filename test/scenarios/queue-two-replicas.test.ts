@@ -1,0 +1,41 @@
+/**
+ * Story: two replicas share one Lease. Only the leader receives from SQS and acts; the standby stays
+ * ready (its node index warm) and never receives a message.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { stopAllDaemons } from '../helpers/daemon.js';
+import { count, startQueueDaemon, waitDrained, waitMetric } from '../helpers/queue-daemon.js';
+import { spotWarning } from '../helpers/queue-messages.js';
+import { nodeAt, startQueueWorld, type QueueWorld } from '../helpers/queue-world.js';
+
+let world: QueueWorld;
+
+beforeEach(async () => {
+  world = await startQueueWorld();
+});
+
+afterEach(async () => {
+  await stopAllDaemons();
+  await world.stop();
+});
+
+describe('queue mode: two replicas', () => {
+  it('only the leader consumes', async () => {
+    const leader = await startQueueDaemon(world, { POD_NAME: 'spot-handler-a' });
+    const standby = await startQueueDaemon(world, { POD_NAME: 'spot-handler-b' }, { waitLeader: false });
+    const lease = world.kube.store.get('coordination.k8s.io/leases', 'kube-system', 'spot-handler-leader');
+    expect(lease?.spec?.['holderIdentity']).toBe('spot-handler-a');
+
+    for (const i of [0, 1, 2]) await world.send(spotWarning(nodeAt(world, i).instanceId));
+    for (const i of [0, 1, 2]) await waitDrained(leader, nodeAt(world, i).name);
+    expect(await waitMetric(leader, 'spot_handler_sqs_messages_deleted_total', {}, (v) => v >= 3)).toBe(3);
+
+    expect(count(standby, 'became leader')).toBe(0);
+    expect(count(standby, 'interruption event received')).toBe(0);
+    expect(await standby.metric('spot_handler_leader')).toBe(0);
+    expect(await leader.metric('spot_handler_leader')).toBe(1);
+    expect(await standby.metric('spot_handler_sqs_messages_deleted_total')).toBe(0);
+    expect(await standby.metric('spot_handler_sqs_message_age_seconds_count')).toBe(0);
+    expect((await standby.get('/readyz')).status).toBe(200);
+  });
+});
