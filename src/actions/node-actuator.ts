@@ -54,10 +54,12 @@ export class KubeNodeActuator implements NodeActuator {
     return node ? nodeStateOf(node) : undefined;
   }
 
-  /** Adds the kind taint, labels, annotations, LB label and the condition. */
+  /**
+   * Adds the kind taint, labels, annotations and LB label in one patch. The condition is written by the
+   * next setPhase, so that nothing stands between the notice and the cordon.
+   */
   async mark(nodeName: string, marking: NodeMarking): Promise<void> {
     await this.write(nodeName, 'mark', (node) => markPatch(node, marking, this.deps.options));
-    await this.writeCondition(nodeName, 'noticed', `${marking.kind} ${marking.eventId}`);
   }
 
   /** Cordons (merge patch of spec.unschedulable) and records that we did. */

@@ -5,6 +5,7 @@
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { ActuatorOptions } from '../actions/actuator-options.js';
+import { CachedNodeApi } from '../actions/cached-node-api.js';
 import { KubeNodeActuator } from '../actions/node-actuator.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/config-types.js';
@@ -103,7 +104,7 @@ export interface PipelineParts {
 export function buildPipeline(ctx: ModeContext, kube: KubeClients, parts: PipelineParts) {
   const { config, logger, metrics, clock } = ctx;
   const actuator = new KubeNodeActuator({
-    nodes: new KubeNodeApi(kube.core, metrics),
+    nodes: new CachedNodeApi(new KubeNodeApi(kube.core, metrics), clock),
     pods: new KubePodApi({ kubeConfig: kube.kubeConfig, core: kube.core, apps: kube.apps, counter: metrics }),
     clock,
     logger: logger.child({ component: 'actions' }),

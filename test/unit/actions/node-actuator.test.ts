@@ -21,7 +21,10 @@ describe('KubeNodeActuator marks', () => {
     ]);
     expect(node.labels[LB_EXCLUDE_LABEL]).toBe('spot-handler');
     expect(node.unschedulable).toBe(true);
-    expect(node.conditions.map((c) => [c.type, c.reason])).toEqual([
+    // the condition waits for the next phase so nothing delays the cordon
+    expect(node.conditions.map((c) => [c.type, c.reason])).toEqual([['Ready', undefined]]);
+    await w.actuator.setPhase('n1', 'noticed', 'noticed');
+    expect(w.kube.nodes.get('n1')!.conditions.map((c) => [c.type, c.reason])).toEqual([
       ['Ready', undefined],
       [MARK.conditionType, 'InterruptionNoticed'],
     ]);
