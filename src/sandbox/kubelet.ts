@@ -67,6 +67,8 @@ interface Tracked {
   record: PodTermination;
   timer: NodeJS.Timeout;
   deadline: number;
+  /** The grace-0 delete went out; kept until the DELETED event so its echo adds no second record. */
+  done: boolean;
 }
 
 /** Starts the kubelet simulator. */
@@ -237,6 +239,7 @@ class Kubelet implements KubeletSimulator {
     const now = this.clock.now();
     const existing = this.tracked.get(key);
     if (existing && existing.record.uid === meta.uid) {
+      if (existing.done) return; // our own grace-0 delete coming back
       // a shorter grace period (a second delete) pulls the kill forward
       const deadline = Math.min(existing.deadline, now + graceSeconds * 1000);
       if (deadline < existing.deadline) this.schedule(key, pod, existing.record, deadline);
@@ -267,7 +270,7 @@ class Kubelet implements KubeletSimulator {
       () => void this.finish(key, pod, record),
       Math.max(0, deadline - this.clock.now()),
     );
-    this.tracked.set(key, { record, timer, deadline });
+    this.tracked.set(key, { record, timer, deadline, done: false });
   }
 
   private async finish(key: string, pod: k8s.V1Pod, record: PodTermination): Promise<void> {
@@ -290,7 +293,8 @@ class Kubelet implements KubeletSimulator {
         return;
       }
     }
-    this.tracked.delete(key);
+    const t = this.tracked.get(key);
+    if (t && t.record === record) t.done = true;
   }
 
   async idle(): Promise<void> {

@@ -91,4 +91,22 @@ describe('kubelet simulator', () => {
     expect(rec!.finishedAt! - rec!.sigtermAt).toBeGreaterThanOrEqual(990);
     expect(rec!.finishedAt! - rec!.sigtermAt).toBeLessThan(2000);
   });
+
+  it('records one termination per pod: the echo of its own grace-0 delete adds none', async () => {
+    await core.createNamespacedPod({ namespace: 'default', body: podOn('once', 50, 30) });
+    await core.createNamespacedPod({ namespace: 'default', body: podOn('capped', 60_000, 1) });
+    await waitFor(() => isReady('once') && isReady('capped'));
+    await core.deleteNamespacedPod({ name: 'once', namespace: 'default' });
+    await core.deleteNamespacedPod({ name: 'capped', namespace: 'default' });
+    await waitFor(() => stored('once') === undefined && stored('capped') === undefined);
+    await new Promise((r) => setTimeout(r, 100)); // let late watch events arrive
+    await kubelet.idle();
+    const recs = kubelet
+      .terminations()
+      .map((r) => ({ name: r.name, killed: r.killed, grace: r.graceSeconds }));
+    expect(recs).toEqual([
+      { name: 'once', killed: false, grace: 30 },
+      { name: 'capped', killed: true, grace: 1 },
+    ]);
+  });
 });
