@@ -19,6 +19,7 @@ import type {
   StepRecorder,
 } from './ports.js';
 import type { ActionOutcome, NodeAction } from './store.js';
+import { setMaxListeners } from 'node:events';
 
 /** Options the executor reads. */
 export interface ExecutorOptions extends PlanOptions {
@@ -77,6 +78,7 @@ export class Executor {
         action.restartRequested = false;
         action.runAbort = new AbortController();
         const signal = AbortSignal.any([stop, action.runAbort.signal]);
+        setMaxListeners(0, signal); // one listener per pod being evicted or waited for
         try {
           return await this.runOnce(action, nodeName, signal);
         } catch (err) {

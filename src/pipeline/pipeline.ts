@@ -17,6 +17,7 @@ import {
   type StoreOptions,
   DEFAULT_STORE_OPTIONS,
 } from './store.js';
+import { setMaxListeners } from 'node:events';
 
 /** Pipeline dependencies. */
 export interface PipelineDeps {
@@ -49,6 +50,8 @@ export class Pipeline {
     private readonly options: PipelineOptions,
   ) {
     this.store = new EventStore(options, options.store ?? DEFAULT_STORE_OPTIONS);
+    // every action in flight listens on the stop signal: hundreds during a mass interruption
+    setMaxListeners(0, this.stop.signal);
   }
 
   /** Submits an event; resolves with the outcome of the node action that covers it. */
