@@ -5,9 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! ping_out=$(timeout 20 npm ping 2>&1); then
+set +e
+ping_out=$(timeout 20 npm ping 2>&1)
+ping_status=$?
+set -e
+if [ "$ping_status" -ne 0 ]; then
   reason=$(printf '%s\n' "$ping_out" | grep -m1 -iE 'err|fail|timed? ?out|ENOTFOUND|ECONN|EAI_AGAIN' || true)
-  echo "audit skipped: registry unreachable (${reason:-npm ping failed})"
+  [ "$ping_status" -eq 124 ] && reason="npm ping timed out after 20 s"
+  echo "audit skipped: registry unreachable (${reason:-npm ping exited ${ping_status}})"
   exit 0
 fi
 
