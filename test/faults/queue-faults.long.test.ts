@@ -56,7 +56,7 @@ describe('SQS faults (queue mode)', () => {
     expect(p.count('DeleteMessage', 200)).toBe(1);
     expect(await daemon.metric('spot_handler_sqs_messages_deleted_total', { reason: 'done' })).toBe(1);
     expect(await daemon.metric('spot_handler_sqs_errors_total')).toBeGreaterThan(0);
-    rec.figures = { ...rec.figures, ...(await queueFigures(w, [daemon], 1)) };
+    Object.assign(rec.figures, await queueFigures(w, [daemon], 1));
     Object.assign(rec.figures, {
       faultsInjected: p.calls.filter((c) => c.injected).length,
       duplicates: 0,
@@ -87,7 +87,7 @@ describe('SQS faults (queue mode)', () => {
     const receivedTwice = daemon.logs.filter((l) => l.msg === 'interruption event received').length;
     expect(daemon.logsWith('drain started')).toHaveLength(1);
     expect(p.count('DeleteMessage', 200)).toBe(1);
-    rec.figures = { ...rec.figures, ...(await queueFigures(w, [daemon], 1)) };
+    Object.assign(rec.figures, await queueFigures(w, [daemon], 1));
     Object.assign(rec.figures, {
       faultsInjected: p.calls.filter((c) => c.injected).length,
       duplicates: 0,
@@ -108,7 +108,7 @@ describe('SQS faults (queue mode)', () => {
     await eventually(async () => (await queueDepth(w)) === 0, 15_000, 'queue empty');
     expect(daemon.logsWith('drain started')).toHaveLength(1);
     expect(p.count('DeleteMessage', 200) + p.count('DeleteMessageBatch', 200)).toBeGreaterThanOrEqual(1);
-    rec.figures = { ...rec.figures, ...(await queueFigures(w, [daemon], 3)), duplicates: 0 };
+    Object.assign(rec.figures, await queueFigures(w, [daemon], 3), { duplicates: 0 });
     expect(rec.figures.messagesDeleted).toBe(3);
     rec.outcome = 'one drain; all three copies deleted after it';
   });
@@ -145,7 +145,7 @@ describe('SQS faults (queue mode)', () => {
     expect(done).toBe(2);
     expect(w.appPodsOn(nodeAt(w, 0).name)).toEqual([]);
     expect(w.appPodsOn(nodeAt(w, 1).name)).toEqual([]);
-    rec.figures = { ...rec.figures, ...(await queueFigures(w, [daemon], bodies.length)), duplicates: 0 };
+    Object.assign(rec.figures, await queueFigures(w, [daemon], bodies.length), { duplicates: 0 });
     rec.outcome = `deleted: ${invalid} invalid, ${ignored} ignored, ${foreign} foreign, ${done} done; both good nodes drained`;
     expect((await daemon.get('/healthz')).status).toBe(200);
   });
