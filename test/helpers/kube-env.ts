@@ -35,6 +35,11 @@ export interface KubeEnvOptions {
   readonly realKubeconfig?: string;
 }
 
+/** True when scenario tests run against a real cluster (TEST_KUBECONFIG): simulator-only tests skip then. */
+export function onRealCluster(): boolean {
+  return !!process.env['TEST_KUBECONFIG'];
+}
+
 /** Starts the environment. */
 export async function startKubeEnv(options: KubeEnvOptions = {}): Promise<KubeEnv> {
   const dir = await mkdtemp(join(tmpdir(), 'kube-env-'));

@@ -5,21 +5,26 @@
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import {
-  createApp,
-  createNodes,
   drainRequest,
   makeActuator,
   podsOn,
-  startDrainEnv,
+  startDrainWorld,
   terminationsOn,
-  waitAllReady,
   type DrainEnv,
 } from './drain-support.js';
 
 let env: DrainEnv;
 
 beforeEach(async () => {
-  env = await startDrainEnv();
+  env = await startDrainWorld({
+    nodes: ['n1', 'n2'],
+    apps: [
+      // asks for 300 s and needs 20 s to stop
+      { name: 'slow', replicas: 3, nodes: ['n1'], shutdownMs: 20_000, graceSeconds: 300 },
+      // asks for 2 s and stops in 200 ms
+      { name: 'quick', replicas: 2, nodes: ['n1'], shutdownMs: 200, graceSeconds: 2 },
+    ],
+  });
 });
 
 afterEach(async () => {
@@ -27,12 +32,6 @@ afterEach(async () => {
 });
 
 it('shortens the grace of slow pods so that they are gone before the deadline', async () => {
-  await createNodes(env, 'n1', 'n2');
-  // asks for 300 s and needs 20 s to stop
-  await createApp(env, { name: 'slow', replicas: 3, nodes: ['n1'], shutdownMs: 20_000, graceSeconds: 300 });
-  // asks for 2 s and stops in 200 ms
-  await createApp(env, { name: 'quick', replicas: 2, nodes: ['n1'], shutdownMs: 200, graceSeconds: 2 });
-  await waitAllReady(env);
   const { actuator } = makeActuator(env, { deadlineMarginMs: 1000 });
   const request = drainRequest('n1', 4500, true);
 

@@ -8,9 +8,8 @@ import { Registry } from 'prom-client';
 import { AppsV1Api, CoreV1Api, PolicyV1Api, type V1ObjectMeta, type V1Pod } from '@kubernetes/client-node';
 import { systemClock } from '../../src/clock.js';
 import { createMetrics, type Metrics } from '../../src/report/metrics.js';
-import { startKubeApiSimulator, type KubeApiSimulator } from '../../src/sandbox/kube-api/server.js';
+import type { KubeApiSimulator } from '../../src/sandbox/kube-api/server.js';
 import {
-  startKubeletSimulator,
   SHUTDOWN_MS_ANNOTATION,
   type KubeletSimulator,
   type PodTermination,
@@ -22,9 +21,13 @@ import { KubePodApi } from '../../src/kube/pod-api.js';
 import { KubeNodeActuator } from '../../src/actions/node-actuator.js';
 import { DEFAULT_ACTUATOR_OPTIONS, type ActuatorOptions } from '../../src/actions/actuator-options.js';
 import type { DrainRequest } from '../../src/pipeline/node-actuator.js';
+import { startKubeEnv } from '../helpers/kube-env.js';
 
-/** A running environment: simulator (absent on a real cluster), clients and the kubelet simulator. */
+/** A running environment on kube-env: the simulator (or a real cluster), clients and the kubelet simulator. */
 export interface DrainEnv {
+  /** The simulator; undefined on a real cluster (TEST_KUBECONFIG). */
+  readonly api: KubeApiSimulator | undefined;
+  /** The simulator for simulator-only checks (request log, faults); throws on a real cluster. */
   readonly sim: KubeApiSimulator;
   readonly kc: KeepAliveKubeConfig;
   readonly core: CoreV1Api;
@@ -39,35 +42,91 @@ export interface DrainEnv {
 export interface DrainEnvOptions {
   /** Delay before the kubelet reports a new pod Running + Ready (replacements). */
   readonly startDelayMs?: number;
-  readonly namespace?: string;
+  /** The fake nodes the kubelet simulator acts for (default n1, n2, n3); deleted at stop on a real cluster. */
+  readonly nodeNames?: readonly string[];
 }
 
-/** Starts the simulator (ReplicaSet controller and scheduler on) and the kubelet simulator. */
+/** Starts kube-env (simulator with ReplicaSet controller and scheduler, or TEST_KUBECONFIG) and clients. */
 export async function startDrainEnv(options: DrainEnvOptions = {}): Promise<DrainEnv> {
-  const sim = await startKubeApiSimulator({ taintNewNodes: false });
-  const kc = loadKubeConfig({ server: { url: sim.url }, rateLimiter: new RateLimiter(systemClock) });
-  const kubelet = await startKubeletSimulator({
-    url: sim.url,
-    defaultShutdownMs: 100,
-    ...(options.startDelayMs !== undefined ? { startDelayMs: options.startDelayMs } : {}),
+  const nodeNames = options.nodeNames ?? ['n1', 'n2', 'n3'];
+  const kube = await startKubeEnv({
+    simulator: { taintNewNodes: false },
+    kubelet: {
+      nodeNames,
+      ...(options.startDelayMs !== undefined ? { startDelayMs: options.startDelayMs } : {}),
+    },
   });
-  const namespace = options.namespace ?? 'default';
+  const kc = loadKubeConfig({
+    kubeconfigPath: kube.kubeconfigPath,
+    rateLimiter: new RateLimiter(systemClock),
+  });
   const core = kc.makeApiClient(CoreV1Api);
-  if (namespace !== 'default') await core.createNamespace({ body: { metadata: { name: namespace } } });
+  const api = kube.api;
   return {
-    sim,
+    api,
+    get sim(): KubeApiSimulator {
+      if (!api)
+        throw new Error('simulator-only check on a real cluster: guard the test with onRealCluster()');
+      return api;
+    },
     kc,
     core,
     apps: kc.makeApiClient(AppsV1Api),
     policy: kc.makeApiClient(PolicyV1Api),
-    kubelet,
-    namespace,
+    kubelet: kube.kubelet,
+    namespace: kube.namespace,
     stop: async () => {
-      await kubelet.stop();
+      if (!api) await Promise.all(nodeNames.map((name) => core.deleteNode({ name }).catch(() => undefined)));
       kc.destroy();
-      await sim.stop();
+      await kube.stop();
     },
   };
+}
+
+/** The cluster a drain story starts from: fake nodes, ReplicaSets with pods, PDBs. */
+export interface DrainWorld {
+  readonly nodes: readonly string[];
+  readonly apps?: readonly AppSpec[];
+  readonly pdbs?: readonly PdbSpec[];
+}
+
+/** A policy/v1 PDB selecting `app=<app>`. */
+export interface PdbSpec {
+  readonly name: string;
+  readonly app: string;
+  readonly minAvailable?: number;
+  readonly maxUnavailable?: number;
+}
+
+/** Creates the world's nodes, apps and PDBs, then waits until every pod is Running and Ready. */
+export async function buildDrainWorld(env: DrainEnv, world: DrainWorld): Promise<void> {
+  await createNodes(env, ...world.nodes);
+  for (const app of world.apps ?? []) await createApp(env, app);
+  for (const { name, app, ...budget } of world.pdbs ?? []) await createPdb(env, name, app, budget);
+  await waitAllReady(env);
+}
+
+/** `startDrainEnv` followed by `buildDrainWorld`. */
+export async function startDrainWorld(world: DrainWorld, options: DrainEnvOptions = {}): Promise<DrainEnv> {
+  const env = await startDrainEnv(options);
+  try {
+    await buildDrainWorld(env, world);
+  } catch (err) {
+    await env.stop();
+    throw err;
+  }
+  return env;
+}
+
+/** A real actuator (see `makeActuator`) that has already cordoned `node`. */
+export async function cordonedActuator(
+  env: DrainEnv,
+  node: string,
+  options: Partial<ActuatorOptions> = {},
+): Promise<{ actuator: KubeNodeActuator; metrics: Metrics }> {
+  const made = makeActuator(env, options);
+  await made.actuator.cordon(node);
+  return made;
 }
 
 /** A real actuator with silent logs and its own metrics registry. */
@@ -213,18 +272,9 @@ export async function waitUntil(
   }
 }
 
-/**
- * The kubelet simulator's terminations on a node, first record per pod UID. (Its own grace-0 delete
- * comes back as a MODIFIED event after it stopped tracking the pod, which adds a second record with
- * grace 0 and killed=true; the first record is the real SIGTERM.)
- */
+/** The kubelet simulator's terminations on a node (one per pod, in SIGTERM order). */
 export function terminationsOn(env: DrainEnv, node: string): PodTermination[] {
-  const seen = new Set<string>();
-  return env.kubelet.terminations().filter((t) => {
-    if (t.nodeName !== node || seen.has(t.uid)) return false;
-    seen.add(t.uid);
-    return true;
-  });
+  return env.kubelet.terminations().filter((t) => t.nodeName === node);
 }
 
 /** True when the pod's Ready condition is True. */
