@@ -2,13 +2,13 @@
  * IMDS mode (DaemonSet): polls this instance's metadata and acts on its own node only. At idle it makes
  * no request to the Kubernetes API server: the pipeline touches the API only when a notice arrives.
  */
-import { readFile } from 'node:fs/promises';
 import { ImdsClient } from '../aws/imds-client.js';
 import type { EventCancellation, InterruptionEvent, ParseOutcome } from '../events/interruption-event.js';
 import { ImdsPoller } from '../sources/imds-poller.js';
 import type { ModeRunner } from '../app.js';
 import { buildPipeline, kubeClients, type ModeContext } from './node-actions.js';
 import { buildNotifier } from './notifier.js';
+import { restoreAfterReboot, uptimeSeconds } from './reboot-restore.js';
 
 /** How often events whose action failed are offered again (the store decides whether to retry). */
 const RESUBMIT_INTERVAL_MS = 15_000;
@@ -21,7 +21,7 @@ export const run: ModeRunner = async (ctx) => {
   if (!nodeName) throw new Error('NODE_NAME is required in imds mode');
   const kube = kubeClients(config, clock);
   const notifier = await buildNotifier(ctx);
-  const { pipeline } = buildPipeline(ctx, kube, {
+  const { pipeline, actuator } = buildPipeline(ctx, kube, {
     resolver: { resolve: async () => nodeName },
     notifier,
     canAct: () => true,
@@ -105,6 +105,20 @@ export const run: ModeRunner = async (ctx) => {
   );
   watchdog.unref();
   log.info({ uptimeFile: config.imds.uptimeFromFile }, 'IMDS mode starting');
+  if (config.imds.enableScheduledEventDraining) {
+    void uptimeSeconds(config.imds.uptimeFromFile)
+      .then((up) =>
+        restoreAfterReboot({
+          actuator,
+          nodeName,
+          nowMs: clock.now(),
+          uptimeSeconds: up,
+          dryRun: config.general.dryRun,
+          logger: log,
+        }),
+      )
+      .catch((err: unknown) => log.warn({ err }, 'could not check the node after a reboot'));
+  }
   try {
     await poller.run(signal);
   } finally {
@@ -117,16 +131,5 @@ export const run: ModeRunner = async (ctx) => {
   }
   return 0;
 };
-
-/** Seconds since boot from /proc/uptime (or UPTIME_FROM_FILE); undefined when unreadable. */
-export async function uptimeSeconds(file: string): Promise<number | undefined> {
-  try {
-    const text = await readFile(file, 'utf8');
-    const first = Number.parseFloat(text.split(/\s+/)[0] ?? '');
-    return Number.isFinite(first) ? first : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export type { ModeContext };
