@@ -104,6 +104,17 @@ function deriveWebhook(input: DeriveInput): void {
 }
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** A Kubernetes node name: a DNS-1123 subdomain (lowercase alphanumerics, '-', '.'; at most 253). */
+const NODE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function checkNodeName(input: DeriveInput): void {
+  const name = section(input.values, 'general').nodeName;
+  if (typeof name === 'string' && (name.length > 253 || !NODE_NAME.test(name))) {
+    input.problems.push(
+      `--node-name / NODE_NAME: ${JSON.stringify(name.slice(0, 80))} is not a Kubernetes node name (DNS-1123 subdomain)`,
+    );
+  }
+}
 
 function deriveQueue(input: DeriveInput): void {
   const queue = section(input.values, 'queue');
@@ -162,6 +173,7 @@ export function deriveAndCheck(input: DeriveInput): Config {
     input.problems.push('--kube-api-burst / KUBE_API_BURST: must be at least --kube-api-qps / KUBE_API_QPS');
   }
   checkRequired(input);
+  checkNodeName(input);
   deriveWebhook(input);
   deriveQueue(input);
   return deepFreeze({ mode: input.mode, ...input.values } as unknown as Config);
