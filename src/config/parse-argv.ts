@@ -75,6 +75,8 @@ function suggest(name: string, targets: Map<string, Target>): string {
   let best: string | undefined;
   let bestDistance = 4;
   for (const candidate of targets.keys()) {
+    // the distance is at least the length difference: skip the O(n·m) pass (a huge token stays cheap)
+    if (Math.abs(name.length - candidate.length) >= bestDistance) continue;
     const d = editDistance(name, candidate);
     if (d < bestDistance) [best, bestDistance] = [candidate, d];
   }
