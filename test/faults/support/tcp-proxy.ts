@@ -4,9 +4,18 @@
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
+/** An HTTP request line seen going upstream (keep-alive connections carry several). */
+export interface SeenRequest {
+  readonly at: number;
+  readonly method: string;
+  readonly path: string;
+}
+
 /** A running proxy. */
 export interface TcpProxy {
   readonly port: number;
+  /** HTTP request lines seen from clients, in order (for "who called what" when several clients share a server). */
+  readonly requests: readonly SeenRequest[];
   readonly url: string;
   /** True while accepting connections. */
   readonly isUp: boolean;
@@ -20,6 +29,8 @@ export interface TcpProxy {
 /** Starts a proxy to 127.0.0.1:targetPort on a free port. */
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  const requests: SeenRequest[] = [];
+  const REQUEST_LINE = /(?:^|\r\n)(GET|POST|PUT|PATCH|DELETE) (\S+) HTTP\/1\.1\r\n/g;
   let server: Server | undefined;
   let port = 0;
   const listen = async (): Promise<void> => {
@@ -30,6 +41,10 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
         sock.on('close', () => sockets.delete(sock));
         sock.on('error', () => undefined);
       }
+      client.on('data', (chunk: Buffer) => {
+        for (const m of chunk.toString('latin1').matchAll(REQUEST_LINE))
+          requests.push({ at: Date.now(), method: m[1] ?? '', path: m[2] ?? '' });
+      });
       client.pipe(upstream).pipe(client);
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
@@ -53,6 +68,7 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     get url() {
       return `http://127.0.0.1:${port}`;
     },
+    requests,
     get isUp() {
       return server !== undefined;
     },
