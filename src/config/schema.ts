@@ -79,11 +79,18 @@ export const IGNORED_NTH_OPTIONS: readonly IgnoredOption[] = [
   },
 ];
 
-/** The schema as a flat list of entries with section and key. */
-export function allOptions(): readonly OptionEntry[] {
+function flatten(): readonly OptionEntry[] {
   const out: OptionEntry[] = [];
   for (const [section, specs] of Object.entries(SCHEMA) as [SectionName, Record<string, OptionSpec>][]) {
-    for (const [key, spec] of Object.entries(specs)) out.push({ ...spec, section, key });
+    for (const [key, spec] of Object.entries(specs)) out.push(Object.freeze({ ...spec, section, key }));
   }
-  return out;
+  return Object.freeze(out);
+}
+
+/** SCHEMA flattened once: it is constant, and loadConfig walks the list several times per call. */
+const ALL_OPTIONS = flatten();
+
+/** The schema as a flat list of entries with section and key (frozen, shared). */
+export function allOptions(): readonly OptionEntry[] {
+  return ALL_OPTIONS;
 }
