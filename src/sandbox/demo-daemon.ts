@@ -43,13 +43,14 @@ function parse(raw: string): DaemonLogLine | undefined {
   }
 }
 
-/** Starts `<node> <entry> imds` with exactly `env` (the caller passes PATH and HOME along). */
+/** Starts `<node> <entry> <mode>` with exactly `env` (the caller passes PATH and HOME along). */
 export async function spawnDemoDaemon(
   entry: readonly string[],
   env: Readonly<Record<string, string>>,
+  mode: 'imds' | 'queue' = 'imds',
 ): Promise<DemoDaemon> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...entry, 'imds'], {
+  const child = spawn(process.execPath, [...entry, mode], {
     env: { ...env, HTTP_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -3,6 +3,8 @@
  * timeline entries: taint added, node cordoned, each pod evicted (terminating) and gone, replacements.
  */
 import * as k8s from '@kubernetes/client-node';
+import type { DaemonLogLine } from './demo-daemon.js';
+import { DEMO_DEPLOYMENTS, type SandboxWorld } from './demo-world.js';
 import { kubeConfigForUrl } from './kube-api/client-config.js';
 
 /** One thing that happened, with its wall time. */
@@ -71,4 +73,55 @@ export async function watchTimeline(url: string, nodeName: string): Promise<Time
   await new Promise((r) => setTimeout(r, 300));
   listed = true;
   return { entries, evicted, gone, stop: () => controllers.forEach((c) => c.abort()) };
+}
+
+/** Timeline texts for the daemon's log lines (by msg). */
+const DAEMON_MESSAGES: Readonly<Record<string, (l: DaemonLogLine) => string>> = {
+  'interruption event received': (l) =>
+    `notice seen: ${String(l.fields['kind'])} ${String(l.fields['eventId'])}`,
+  'node cordoned': () => 'node cordoned',
+  'drain started': () => 'drain started',
+  'drain finished': (l) =>
+    `drain finished (${String(l.fields['result'])}, ${String(l.fields['evicted'])} evicted)`,
+  'node drained': () => 'node drained',
+  'drain did not finish': (l) => `drain did not finish (${String(l.fields['result'])})`,
+};
+
+/** API and sandbox entries plus the daemon's known log lines, from a second before `from`, in time order. */
+export function mergeTimeline(
+  api: readonly TimelineEntry[],
+  logs: readonly DaemonLogLine[],
+  from: number,
+): TimelineEntry[] {
+  const daemon = logs.flatMap((l) => {
+    const f = DAEMON_MESSAGES[l.msg];
+    return f && l.atMs >= from - 1000 ? [{ atMs: l.atMs, source: 'daemon' as const, text: f(l) }] : [];
+  });
+  return [...api.filter((e) => e.atMs >= from - 1000), ...daemon].sort((a, b) => a.atMs - b.atMs);
+}
+
+/** Writes the timeline with times relative to the notice. */
+export function printTimeline(
+  timeline: readonly TimelineEntry[],
+  noticeAt: number,
+  out: (text: string) => void,
+): void {
+  out('\ntimeline (seconds after the notice; api = seen by a watch on the API server)\n');
+  for (const e of timeline) {
+    const t = `${e.atMs >= noticeAt ? '+' : '-'}${secs(Math.abs(e.atMs - noticeAt))}`.padStart(7);
+    out(`  ${t}  ${e.source.padEnd(7)} ${e.text}\n`);
+  }
+}
+
+/** Milliseconds as seconds with two decimals. */
+export function secs(ms: number): string {
+  return (ms / 1000).toFixed(2);
+}
+
+/** Writes what the sandbox cluster runs and which pods the interrupted node has. */
+export function describeCluster(world: SandboxWorld, out: (text: string) => void): void {
+  const apps = DEMO_DEPLOYMENTS.map((d) => `${d.name}×${d.replicas}${d.pdbMinAvailable ? ' (PDB)' : ''}`);
+  out(`cluster: ${world.nodeNames.length} nodes; Deployments ${apps.join(', ')}; DaemonSet node-agent\n`);
+  const mine = world.podsOn(world.nodeName).map((p) => p.metadata.name ?? '');
+  out(`${world.nodeName} runs ${mine.length} pods: ${mine.join(', ')}\n`);
 }

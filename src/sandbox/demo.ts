@@ -2,10 +2,19 @@
  * `spot-handler sandbox` (`npm run demo`): starts the simulators in this process, builds a 3-node
  * cluster, runs the real daemon in IMDS mode for one node as a child process, posts a spot interruption
  * notice and prints the timeline (from an API watch and the daemon's logs) and a summary.
+ * `--mode queue` does the same with a queue-mode daemon and an EventBridge message (demo-queue.ts).
  */
-import { spawnDemoDaemon, type DaemonLogLine, type DemoDaemon } from './demo-daemon.js';
-import { watchTimeline, type TimelineEntry } from './demo-timeline.js';
-import { DEMO_DEPLOYMENTS, startSandboxWorld, type SandboxWorld } from './demo-world.js';
+import { spawnDemoDaemon, type DemoDaemon } from './demo-daemon.js';
+import { runQueueDemo } from './demo-queue.js';
+import {
+  describeCluster,
+  mergeTimeline,
+  printTimeline,
+  secs,
+  watchTimeline,
+  type TimelineEntry,
+} from './demo-timeline.js';
+import { DEMO_DEPLOYMENTS, startSandboxWorld } from './demo-world.js';
 
 /** Where the demo writes, how it starts the daemon, and its timings. */
 export interface DemoIo {
@@ -26,26 +35,11 @@ export interface DemoResult {
   readonly drainedAfterMs?: number;
 }
 
-const DAEMON_MESSAGES: Readonly<Record<string, (l: DaemonLogLine) => string>> = {
-  'interruption event received': (l) =>
-    `notice seen: ${String(l.fields['kind'])} ${String(l.fields['eventId'])}`,
-  'node cordoned': () => 'node cordoned',
-  'drain started': () => 'drain started',
-  'drain finished': (l) =>
-    `drain finished (${String(l.fields['result'])}, ${String(l.fields['evicted'])} evicted)`,
-  'node drained': () => 'node drained',
-  'drain did not finish': (l) => `drain did not finish (${String(l.fields['result'])})`,
-};
-
 /** Parses `[--mode imds|queue]`; runs the demo; resolves with the exit code. */
 export async function runSandboxCommand(argv: readonly string[], io: DemoIo): Promise<number> {
   const i = argv.indexOf('--mode');
   const mode = i >= 0 ? argv[i + 1] : (argv.find((a) => a.startsWith('--mode='))?.slice(7) ?? 'imds');
-  if (mode === 'queue') {
-    io.out('spot-handler sandbox --mode queue: the queue-mode sandbox arrives later; try the IMDS one.\n');
-    return 0;
-  }
-  if (mode !== 'imds') {
+  if (mode !== 'imds' && mode !== 'queue') {
     io.out(`spot-handler sandbox: unknown --mode "${String(mode)}" (imds | queue)\n`);
     return 2;
   }
@@ -54,7 +48,7 @@ export async function runSandboxCommand(argv: readonly string[], io: DemoIo): Pr
     io.out(`spot-handler sandbox: cannot start the daemon: ${script} is not the spot-handler entry\n`);
     return 1;
   }
-  return (await runImdsDemo(io)).code;
+  return (await (mode === 'queue' ? runQueueDemo(io) : runImdsDemo(io))).code;
 }
 
 /** The IMDS demo end to end. */
@@ -67,7 +61,7 @@ export async function runImdsDemo(io: DemoIo): Promise<DemoResult> {
   let daemon: DemoDaemon | undefined;
   const watcher = await watchTimeline(world.kube.url, world.nodeName);
   try {
-    describeCluster(world, io);
+    describeCluster(world, io.out);
     daemon = await spawnDemoDaemon(io.entry, { ...io.baseEnv, ...world.daemonEnv({ LOG_LEVEL: 'info' }) });
     await daemon.waitReady(30_000);
     io.out(
@@ -84,8 +78,8 @@ export async function runImdsDemo(io: DemoIo): Promise<DemoResult> {
     });
     const end = await daemon.waitFor(['node drained', 'drain did not finish'], 45_000);
     await new Promise((r) => setTimeout(r, 300)); // let the last watch events arrive
-    const timeline = merge(watcher.entries, daemon.logs, noticeAt);
-    printTimeline(timeline, noticeAt, io);
+    const timeline = mergeTimeline(watcher.entries, daemon.logs, noticeAt);
+    printTimeline(timeline, noticeAt, io.out);
     const appPodsLeft = world.podsOn(world.nodeName).filter((p) => p.metadata.namespace === 'default').length;
     const dsKept = world.podsOn(world.nodeName).filter((p) => p.metadata.namespace === 'kube-system').length;
     const drainedAfterMs = end.atMs - noticeAt;
@@ -103,31 +97,4 @@ export async function runImdsDemo(io: DemoIo): Promise<DemoResult> {
     await daemon?.stop();
     await world.stop();
   }
-}
-
-function describeCluster(world: SandboxWorld, io: DemoIo): void {
-  const apps = DEMO_DEPLOYMENTS.map((d) => `${d.name}×${d.replicas}${d.pdbMinAvailable ? ' (PDB)' : ''}`);
-  io.out(`cluster: ${world.nodeNames.length} nodes; Deployments ${apps.join(', ')}; DaemonSet node-agent\n`);
-  const mine = world.podsOn(world.nodeName).map((p) => p.metadata.name ?? '');
-  io.out(`${world.nodeName} runs ${mine.length} pods: ${mine.join(', ')}\n`);
-}
-
-function merge(api: readonly TimelineEntry[], logs: readonly DaemonLogLine[], from: number): TimelineEntry[] {
-  const daemon = logs.flatMap((l) => {
-    const f = DAEMON_MESSAGES[l.msg];
-    return f && l.atMs >= from - 1000 ? [{ atMs: l.atMs, source: 'daemon' as const, text: f(l) }] : [];
-  });
-  return [...api.filter((e) => e.atMs >= from - 1000), ...daemon].sort((a, b) => a.atMs - b.atMs);
-}
-
-function printTimeline(timeline: readonly TimelineEntry[], noticeAt: number, io: DemoIo): void {
-  io.out('\ntimeline (seconds after the notice; api = seen by a watch on the API server)\n');
-  for (const e of timeline) {
-    const t = `${e.atMs >= noticeAt ? '+' : '-'}${secs(Math.abs(e.atMs - noticeAt))}`.padStart(7);
-    io.out(`  ${t}  ${e.source.padEnd(7)} ${e.text}\n`);
-  }
-}
-
-function secs(ms: number): string {
-  return (ms / 1000).toFixed(2);
 }

@@ -39,15 +39,8 @@ describe('spot-handler sandbox', () => {
     expect(result.drainedAfterMs).toBeLessThan(15_000);
   });
 
-  it('--mode queue says the queue sandbox comes later', async () => {
+  it('refuses an unknown --mode and an entry that is not spot-handler', async () => {
     const lines: string[] = [];
-    const code = await runSandboxCommand(['--mode', 'queue'], {
-      out: (t) => lines.push(t),
-      entry: [],
-      baseEnv: {},
-    });
-    expect(code).toBe(0);
-    expect(lines.join('')).toMatch(/queue-mode sandbox arrives later/);
     expect(
       await runSandboxCommand(['--mode', 'bogus'], { out: () => undefined, entry: [], baseEnv: {} }),
     ).toBe(2);
