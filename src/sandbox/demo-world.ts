@@ -3,15 +3,17 @@
  * process, a kubeconfig file the daemon reads, and a small cluster (nodes, Deployments with their
  * ReplicaSets and pods, a PDB, a DaemonSet). Used by `spot-handler sandbox`, scenario tests and benchmarks.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as k8s from '@kubernetes/client-node';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startImdsServer, type ImdsServer } from './imds-server.js';
-import { kubeconfigFileText } from './kube-api/client-config.js';
-import { resourceOf } from './kube-api/resources.js';
-import { startKubeApiSimulator, type KubeApiSimulator } from './kube-api/server.js';
+import type { KubeApiSimulator } from './kube-api/server.js';
 import type { KubeObject } from './kube-api/types.js';
 import { SHUTDOWN_MS_ANNOTATION, startKubeletSimulator, type KubeletSimulator } from './kubelet.js';
+import { openBackend, SANDBOX_NODE_LABEL, type Backend, type WorldKube } from './world-backend.js';
+
+export type { WorldKube } from './world-backend.js';
 
 /** One Deployment of the sandbox cluster. */
 export interface DeploymentSpec {
@@ -33,11 +35,19 @@ export interface WorldOptions {
   readonly daemonSet?: boolean;
   /** Pod terminationGracePeriodSeconds (default 30). */
   readonly graceSeconds?: number;
+  /** Build in this existing environment (its owner stops it) instead of starting an API simulator. */
+  readonly kube?: WorldKube;
 }
 
 /** A running sandbox world. */
 export interface SandboxWorld {
+  /** The API simulator; throws on a real cluster (guard simulator-only checks with `api`). */
   readonly kube: KubeApiSimulator;
+  /** The API simulator, or undefined on a real cluster. */
+  readonly api: KubeApiSimulator | undefined;
+  /** Namespace of the Deployments' pods, and of the DaemonSet's. */
+  readonly namespace: string;
+  readonly systemNamespace: string;
   readonly kubelet: KubeletSimulator;
   readonly imds: ImdsServer;
   /** The kubeconfig file pointing at the API simulator. */
@@ -51,6 +61,8 @@ export interface SandboxWorld {
   podsOn(nodeName: string): KubeObject[];
   /** The node object as stored. */
   node(name: string): KubeObject | undefined;
+  /** Reasons of the core/v1 Events about the object `name`, read through the API. */
+  eventReasons(name: string): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -61,53 +73,64 @@ export const DEMO_DEPLOYMENTS: readonly DeploymentSpec[] = [
   { name: 'worker', replicas: 3, shutdownMs: 1500 },
 ];
 
-const NS = 'default';
-
 /** Starts the simulators, builds the cluster and waits until the kubelet runs every pod. */
 export async function startSandboxWorld(options: WorldOptions = {}): Promise<SandboxWorld> {
-  const nodeCount = options.nodeCount ?? 3;
-  const nodeNames = Array.from({ length: nodeCount }, (_, i) => `sandbox-node-${i + 1}`);
-  const kube = await startKubeApiSimulator({ requestLogSize: 50_000 });
-  const imds = await startImdsServer({ identity: { localIpv4: '10.0.1.1' } });
   const dir = mkdtempSync(join(tmpdir(), 'spot-handler-sandbox-'));
-  const kubeconfigPath = join(dir, 'kubeconfig');
-  writeFileSync(kubeconfigPath, kubeconfigFileText(kube.url), { mode: 0o600 });
+  const backend = await openBackend(options.kube, options.nodeCount ?? 3, dir);
+  const { nodeNames } = backend;
+  const imds = await startImdsServer({ identity: { localIpv4: '10.0.1.1' } });
   const nodeName = nodeNames[0] ?? 'sandbox-node-1';
-  buildCluster(kube, nodeNames, imds.identity.instanceId, options);
-  const kubelet = await startKubeletSimulator({ url: kube.url, defaultShutdownMs: 500 });
-  await waitFor(() => allRunning(kube), 10_000, 'the kubelet simulator to run every pod');
+  await buildCluster(backend, imds.identity.instanceId, options);
+  const kubelet = await startKubeletSimulator({
+    kubeConfig: backend.kubeConfig,
+    nodeNames,
+    defaultShutdownMs: 500,
+  });
+  const expected =
+    (options.deployments ?? DEMO_DEPLOYMENTS).reduce((n, d) => n + d.replicas, 0) +
+    ((options.daemonSet ?? true) ? nodeNames.length : 0);
+  const allRunning = (): boolean => {
+    const pods = backend.pods();
+    return pods.length >= expected && pods.every((p) => p.status?.['phase'] === 'Running');
+  };
+  await waitFor(allRunning, 10_000, 'the kubelet simulator to run every pod');
   await kubelet.idle();
-
-  const podsOn = (name: string): KubeObject[] => kube.store.list('pods', { nodeName: name });
+  const api = backend.api;
   return {
-    kube,
+    get kube(): KubeApiSimulator {
+      if (!api) throw new Error('simulator-only check on a real cluster (guard it with world.api)');
+      return api;
+    },
+    api,
+    namespace: backend.namespace,
+    systemNamespace: backend.systemNamespace,
     kubelet,
     imds,
-    kubeconfigPath,
+    kubeconfigPath: backend.kubeconfigPath,
     nodeName,
     nodeNames,
     daemonEnv: (extra = {}) => ({
       NODE_NAME: nodeName,
-      KUBECONFIG: kubeconfigPath,
+      KUBECONFIG: backend.kubeconfigPath,
       AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url,
       POD_NAME: `spot-handler-${nodeName}`,
-      POD_NAMESPACE: 'kube-system',
+      POD_NAMESPACE: backend.systemNamespace,
       LOG_FORMAT: 'json',
       ...extra,
     }),
-    podsOn,
-    node: (name) => kube.store.get('nodes', '', name),
+    podsOn: (name) => backend.podsOn(name),
+    node: (name) => backend.node(name),
+    eventReasons: async (name) => {
+      const list = await backend.kubeConfig.makeApiClient(k8s.CoreV1Api).listEventForAllNamespaces();
+      return list.items.filter((e) => e.involvedObject.name === name).map((e) => e.reason ?? '');
+    },
     stop: async () => {
       await kubelet.stop();
-      await kube.stop();
+      await backend.stop();
       await imds.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-function allRunning(kube: KubeApiSimulator): boolean {
-  return kube.store.list('pods').every((p) => p.status?.['phase'] === 'Running');
 }
 
 /** Polls `check` every 20 ms until true. */
@@ -119,99 +142,101 @@ export async function waitFor(check: () => boolean, timeoutMs: number, what: str
   }
 }
 
-function buildCluster(
-  kube: KubeApiSimulator,
-  nodeNames: readonly string[],
-  instanceId: string,
-  options: WorldOptions,
-): void {
-  const ops = kube.ops;
-  nodeNames.forEach((name, i) => {
+async function buildCluster(backend: Backend, instanceId: string, options: WorldOptions): Promise<void> {
+  const { nodeNames } = backend;
+  for (const [i, name] of nodeNames.entries()) {
     const id = i === 0 ? instanceId : `i-0sandbox${String(i).padStart(8, '0')}`;
-    ops.create(resourceOf('', 'nodes'), '', {
-      metadata: {
-        name,
-        labels: {
-          'kubernetes.io/hostname': name,
-          'node.kubernetes.io/instance-type': 'm5.large',
-          'topology.kubernetes.io/zone': 'us-east-1a',
-          'karpenter.sh/capacity-type': 'spot',
-        },
-      },
+    const labels = {
+      'kubernetes.io/hostname': name,
+      'node.kubernetes.io/instance-type': 'm5.large',
+      'topology.kubernetes.io/zone': 'us-east-1a',
+      'karpenter.sh/capacity-type': 'spot',
+      ...(backend.remote ? { [SANDBOX_NODE_LABEL]: 'true' } : {}),
+    };
+    await backend.create('', 'nodes', '', {
+      metadata: { name, labels },
       spec: { providerID: `aws:///us-east-1a/${id}` },
     });
-  });
+  }
   const grace = options.graceSeconds ?? 30;
   let slot = 0;
   for (const d of options.deployments ?? DEMO_DEPLOYMENTS) {
     const targets = d.onlyOnFirstNode ? nodeNames.slice(0, 1) : nodeNames;
-    const rs = createWorkload(kube, d, grace);
-    for (let i = 0; i < d.replicas; i++) {
-      const node = targets[slot++ % targets.length] ?? '';
-      ops.create(resourceOf('', 'pods'), NS, podBody(`${d.name}-${suffix(i)}`, node, rs, d, grace));
-    }
+    const nodes = Array.from({ length: d.replicas }, () => targets[slot++ % targets.length] ?? '');
+    await createWorkload(backend, d, grace, nodes);
   }
-  if (options.daemonSet ?? true) createDaemonSet(kube, nodeNames);
+  if (options.daemonSet ?? true) await createDaemonSet(backend);
+  await backend.watch();
 }
 
 function suffix(i: number): string {
   return `7d4b9c-${String(i).padStart(3, '0')}`;
 }
 
-function createWorkload(kube: KubeApiSimulator, d: DeploymentSpec, grace: number): KubeObject {
+/** Deployment, ReplicaSet, pods and PDB; on a real cluster no Deployment and the pods first (adopted). */
+async function createWorkload(
+  backend: Backend,
+  d: DeploymentSpec,
+  grace: number,
+  nodes: readonly string[],
+): Promise<void> {
+  const ns = backend.namespace;
   const labels = { app: d.name };
+  const nodeSelector = backend.remote ? { nodeSelector: { [SANDBOX_NODE_LABEL]: 'true' } } : {};
   const template = {
     metadata: { labels, annotations: { [SHUTDOWN_MS_ANNOTATION]: String(d.shutdownMs ?? 500) } },
     spec: {
       terminationGracePeriodSeconds: grace,
       containers: [{ name: d.name, image: `sandbox/${d.name}:1` }],
+      ...nodeSelector,
     },
   };
-  const deploy = kube.ops.create(resourceOf('apps', 'deployments'), NS, {
-    metadata: { name: d.name, labels },
+  const createPods = async (rs?: KubeObject): Promise<void> => {
+    for (const [i, node] of nodes.entries())
+      await backend.create('', 'pods', ns, podBody(`${d.name}-${suffix(i)}`, node, d, grace, rs));
+  };
+  if (backend.remote) await createPods();
+  const deploy = backend.remote
+    ? undefined
+    : await backend.create('apps', 'deployments', ns, {
+        metadata: { name: d.name, labels },
+        spec: { replicas: d.replicas, selector: { matchLabels: labels }, template },
+      });
+  const owner = deploy && {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    name: d.name,
+    uid: deploy.metadata.uid,
+    controller: true,
+  };
+  const rs = await backend.create('apps', 'replicasets', ns, {
+    metadata: { name: `${d.name}-7d4b9c`, labels, ...(owner ? { ownerReferences: [owner] } : {}) },
     spec: { replicas: d.replicas, selector: { matchLabels: labels }, template },
   });
-  const rs = kube.ops.create(resourceOf('apps', 'replicasets'), NS, {
-    metadata: {
-      name: `${d.name}-7d4b9c`,
-      labels,
-      ownerReferences: [
-        {
-          apiVersion: 'apps/v1',
-          kind: 'Deployment',
-          name: d.name,
-          uid: deploy.metadata.uid,
-          controller: true,
-        },
-      ],
-    },
-    spec: { replicas: d.replicas, selector: { matchLabels: labels }, template },
-  });
+  if (!backend.remote) await createPods(rs);
   if (d.pdbMinAvailable !== undefined) {
-    kube.ops.create(resourceOf('policy', 'poddisruptionbudgets'), NS, {
+    await backend.create('policy', 'poddisruptionbudgets', ns, {
       metadata: { name: `${d.name}-pdb` },
       spec: { minAvailable: d.pdbMinAvailable, selector: { matchLabels: labels } },
     });
   }
-  return rs;
 }
 
-function podBody(name: string, node: string, rs: KubeObject, d: DeploymentSpec, grace: number): unknown {
+function podBody(name: string, node: string, d: DeploymentSpec, grace: number, rs?: KubeObject): unknown {
+  const owner = rs && {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    name: rs.metadata.name,
+    uid: rs.metadata.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
   return {
     metadata: {
       name,
       labels: { app: d.name },
       annotations: { [SHUTDOWN_MS_ANNOTATION]: String(d.shutdownMs ?? 500) },
-      ownerReferences: [
-        {
-          apiVersion: 'apps/v1',
-          kind: 'ReplicaSet',
-          name: rs.metadata.name,
-          uid: rs.metadata.uid,
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ...(owner ? { ownerReferences: [owner] } : {}),
     },
     spec: {
       nodeName: node,
@@ -222,31 +247,28 @@ function podBody(name: string, node: string, rs: KubeObject, d: DeploymentSpec, 
   };
 }
 
-function createDaemonSet(kube: KubeApiSimulator, nodeNames: readonly string[]): void {
+/** The DaemonSet; on the simulator with one pod per node, on a real cluster its controller makes them. */
+async function createDaemonSet(backend: Backend): Promise<void> {
   const labels = { app: 'node-agent' };
-  const ds = kube.ops.create(resourceOf('apps', 'daemonsets'), 'kube-system', {
+  const podSpec = { containers: [{ name: 'agent', image: 'sandbox/agent:1' }] };
+  const nodeSelector = backend.remote ? { nodeSelector: { [SANDBOX_NODE_LABEL]: 'true' } } : {};
+  const ds = await backend.create('apps', 'daemonsets', backend.systemNamespace, {
     metadata: { name: 'node-agent', labels },
     spec: {
       selector: { matchLabels: labels },
-      template: { metadata: { labels }, spec: { containers: [{ name: 'agent', image: 'sandbox/agent:1' }] } },
+      template: { metadata: { labels }, spec: { ...podSpec, ...nodeSelector } },
     },
   });
-  for (const node of nodeNames) {
-    kube.ops.create(resourceOf('', 'pods'), 'kube-system', {
+  if (backend.remote) return;
+  const owner = { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'node-agent', uid: ds.metadata.uid };
+  for (const node of backend.nodeNames) {
+    await backend.create('', 'pods', backend.systemNamespace, {
       metadata: {
         name: `node-agent-${node.slice(-1)}`,
         labels,
-        ownerReferences: [
-          {
-            apiVersion: 'apps/v1',
-            kind: 'DaemonSet',
-            name: 'node-agent',
-            uid: ds.metadata.uid,
-            controller: true,
-          },
-        ],
+        ownerReferences: [{ ...owner, controller: true }],
       },
-      spec: { nodeName: node, containers: [{ name: 'agent', image: 'sandbox/agent:1' }] },
+      spec: { nodeName: node, ...podSpec },
       status: { phase: 'Pending' },
     });
   }

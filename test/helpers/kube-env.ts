@@ -11,6 +11,7 @@ import type { KubeApiSimulator, KubeApiSimulatorOptions } from '../../src/sandbo
 import { startKubeApiSimulator } from '../../src/sandbox/kube-api/server.js';
 import type { KubeletSimulator, KubeletSimulatorOptions } from '../../src/sandbox/kubelet.js';
 import { startKubeletSimulator } from '../../src/sandbox/kubelet.js';
+import { startSandboxWorld, type SandboxWorld, type WorldOptions } from '../../src/sandbox/demo-world.js';
 
 /** A running test environment. */
 export interface KubeEnv {
@@ -92,4 +93,27 @@ function idleKubelet(): KubeletSimulator {
     idle: async () => undefined,
     stop: async () => undefined,
   };
+}
+
+/**
+ * The sandbox world (IMDS scenarios) on kube-env: the API simulator by default, a real cluster with
+ * TEST_KUBECONFIG (fake nodes and a `<namespace>-system` namespace, removed at `stop`).
+ */
+export async function startSandboxWorldOnKubeEnv(
+  options: Omit<WorldOptions, 'kube'> = {},
+): Promise<SandboxWorld> {
+  const env = await startKubeEnv({ simulator: { requestLogSize: 50_000 }, startKubelet: false });
+  let world: SandboxWorld;
+  try {
+    world = await startSandboxWorld({ ...options, kube: env });
+  } catch (err) {
+    await env.stop();
+    throw err;
+  }
+  const stopWorld = world.stop.bind(world);
+  world.stop = async () => {
+    await stopWorld();
+    await env.stop();
+  };
+  return world;
 }

@@ -5,13 +5,14 @@
  * imds_healthy 0. When IMDS recovers and serves a spot notice, the node is drained.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSandboxWorld, waitFor, type SandboxWorld } from '../../src/sandbox/demo-world.js';
+import { waitFor, type SandboxWorld } from '../../src/sandbox/demo-world.js';
+import { startSandboxWorldOnKubeEnv } from '../helpers/kube-env.js';
 import { spawnDaemon, stopAllDaemons, type Daemon } from '../helpers/daemon.js';
 
 let world: SandboxWorld;
 
 beforeEach(async () => {
-  world = await startSandboxWorld({ deployments: [{ name: 'web', replicas: 6, shutdownMs: 100 }] });
+  world = await startSandboxWorldOnKubeEnv({ deployments: [{ name: 'web', replicas: 6, shutdownMs: 100 }] });
 });
 
 afterEach(async () => {
@@ -45,7 +46,7 @@ describe('IMDS mode: IMDS answers 5xx for a while', () => {
     world.imds.setSpotAction('terminate', new Date(Date.now() + 120_000).toISOString());
     world.imds.clearFailures();
     await daemon.waitForLog((l) => l.msg === 'node drained', 15_000);
-    expect(world.podsOn(world.nodeName).filter((p) => p.metadata.namespace === 'default')).toEqual([]);
+    expect(world.podsOn(world.nodeName).filter((p) => p.metadata.namespace === world.namespace)).toEqual([]);
     // every path answers again once its back-off has passed
     const until = Date.now() + 10_000;
     while ((await daemon.metric('spot_handler_imds_healthy')) !== 1 && Date.now() < until)

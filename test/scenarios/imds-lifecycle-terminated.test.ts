@@ -4,8 +4,9 @@
  * Terminated on every poll; the webhook URL and header secrets never appear in its output.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSandboxWorld, type SandboxWorld } from '../../src/sandbox/demo-world.js';
+import type { SandboxWorld } from '../../src/sandbox/demo-world.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/sandbox/demo-webhook.js';
+import { startSandboxWorldOnKubeEnv } from '../helpers/kube-env.js';
 import { startDaemon, stopAllDaemons } from '../helpers/daemon.js';
 
 let world: SandboxWorld;
@@ -14,7 +15,7 @@ const URL_SECRET = 'url-s3cr3t-7f1c2a';
 const HEADER_SECRET = 'hdr-s3cr3t-9b8e4d';
 
 beforeEach(async () => {
-  world = await startSandboxWorld({ deployments: [{ name: 'web', replicas: 6, shutdownMs: 200 }] });
+  world = await startSandboxWorldOnKubeEnv({ deployments: [{ name: 'web', replicas: 6, shutdownMs: 200 }] });
   receiver = await startWebhookReceiver();
 });
 
@@ -52,7 +53,7 @@ describe('IMDS mode: target lifecycle state Terminated', () => {
     expect(triggers().sort()).toEqual(['start', 'success']);
     expect(receiver.received[0]?.path).toBe(`/hook/${URL_SECRET}`);
     expect((receiver.received[0]?.json as { kind?: string }).kind).toBe('asg-termination');
-    const pods = world.podsOn(world.nodeName).filter((p) => p.metadata.namespace === 'default');
+    const pods = world.podsOn(world.nodeName).filter((p) => p.metadata.namespace === world.namespace);
     expect(pods).toEqual([]);
     await daemon.stop();
     daemon.assertNoSecret(URL_SECRET);

@@ -3,13 +3,14 @@
  * the cordon TTL passes it uncordons and removes its marks.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSandboxWorld, waitFor, type SandboxWorld } from '../../src/sandbox/demo-world.js';
+import { waitFor, type SandboxWorld } from '../../src/sandbox/demo-world.js';
+import { startSandboxWorldOnKubeEnv } from '../helpers/kube-env.js';
 import { startDaemon, stopAllDaemons } from '../helpers/daemon.js';
 
 let world: SandboxWorld;
 
 beforeEach(async () => {
-  world = await startSandboxWorld({ deployments: [{ name: 'web', replicas: 6, shutdownMs: 100 }] });
+  world = await startSandboxWorldOnKubeEnv({ deployments: [{ name: 'web', replicas: 6, shutdownMs: 100 }] });
 });
 
 afterEach(async () => {

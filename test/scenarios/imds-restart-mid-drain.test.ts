@@ -4,15 +4,18 @@
  * no second taint, no second start webhook, and every pod ends up gone.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSandboxWorld, waitFor, type SandboxWorld } from '../../src/sandbox/demo-world.js';
+import { waitFor, type SandboxWorld } from '../../src/sandbox/demo-world.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/sandbox/demo-webhook.js';
+import { startSandboxWorldOnKubeEnv } from '../helpers/kube-env.js';
 import { startDaemon, stopAllDaemons } from '../helpers/daemon.js';
 
 let world: SandboxWorld;
 let receiver: WebhookReceiver;
 
 beforeEach(async () => {
-  world = await startSandboxWorld({ deployments: [{ name: 'slow', replicas: 6, shutdownMs: 2500 }] });
+  world = await startSandboxWorldOnKubeEnv({
+    deployments: [{ name: 'slow', replicas: 6, shutdownMs: 2500 }],
+  });
   receiver = await startWebhookReceiver();
 });
 
@@ -51,7 +54,7 @@ describe('IMDS mode: SIGKILL mid-drain and restart', () => {
     const second = await startDaemon({ env });
     await second.waitForLog((l) => l.msg === 'node drained', 15_000);
     await waitFor(
-      () => world.podsOn(world.nodeName).every((p) => p.metadata.namespace !== 'default'),
+      () => world.podsOn(world.nodeName).every((p) => p.metadata.namespace !== world.namespace),
       5_000,
       'pods gone',
     );

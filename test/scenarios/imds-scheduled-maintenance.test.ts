@@ -4,13 +4,14 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatImdsDate, type ImdsScheduledEvent } from '../../src/sandbox/imds-server.js';
-import { startSandboxWorld, waitFor, type SandboxWorld } from '../../src/sandbox/demo-world.js';
+import { waitFor, type SandboxWorld } from '../../src/sandbox/demo-world.js';
+import { startSandboxWorldOnKubeEnv } from '../helpers/kube-env.js';
 import { startDaemon, stopAllDaemons } from '../helpers/daemon.js';
 
 let world: SandboxWorld;
 
 beforeEach(async () => {
-  world = await startSandboxWorld({ deployments: [{ name: 'web', replicas: 6, shutdownMs: 100 }] });
+  world = await startSandboxWorldOnKubeEnv({ deployments: [{ name: 'web', replicas: 6, shutdownMs: 100 }] });
 });
 
 afterEach(async () => {
@@ -50,7 +51,7 @@ describe('IMDS mode: scheduled maintenance', () => {
     await daemon.waitForLog((l) => l.msg === 'node drained', 12_000);
     const cordon = daemon.logsWith('node cordoned')[0];
     expect(Date.parse(String(cordon?.time))).toBeGreaterThanOrEqual(actAt - 50);
-    expect(world.podsOn(world.nodeName).filter((p) => p.metadata.namespace === 'default')).toEqual([]);
+    expect(world.podsOn(world.nodeName).filter((p) => p.metadata.namespace === world.namespace)).toEqual([]);
     expect(marks()).toContain('spot-handler/scheduled-maintenance');
 
     world.imds.setScheduledEvents([maintenance(notBefore, 'canceled')]);
