@@ -2,7 +2,6 @@
  * Composition shared by both modes: the Kubernetes clients, the node actuator, the Kubernetes Event
  * recorder and the pipeline, built from the validated config.
  */
-import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { ActuatorOptions } from '../actions/actuator-options.js';
 import { CachedNodeApi } from '../actions/cached-node-api.js';
@@ -11,9 +10,9 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/config-types.js';
 import { KubeEventsAdapter } from '../kube/events-adapter.js';
 import { loadKubeConfig, type KeepAliveKubeConfig } from '../kube/kube-config.js';
-import { KubeNodeApi } from '../kube/node-api.js';
-import { KubePodApi } from '../kube/pod-api.js';
+import { createKubeAdapters } from '../kube/adapters.js';
 import { RateLimiter } from '../kube/rate-limiter.js';
+import { CordonGate } from '../pipeline/cordon-gate.js';
 import { Executor, type ExecutorDeps, type ExecutorOptions } from '../pipeline/executor.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import type { NodeResolver, Notifier, StepRecorder } from '../pipeline/ports.js';
@@ -72,11 +71,9 @@ export function executorOptions(config: Config): ExecutorOptions {
   };
 }
 
-/** The Kubernetes side: client config and typed API clients. */
+/** The Kubernetes side: the one (keep-alive, rate-limited) client config every adapter is built from. */
 export interface KubeClients {
   readonly kubeConfig: KeepAliveKubeConfig;
-  readonly core: CoreV1Api;
-  readonly apps: AppsV1Api;
 }
 
 /** Builds the Kubernetes clients with keep-alive and the shared rate limit. */
@@ -87,7 +84,7 @@ export function kubeClients(config: Config, clock: Clock): KubeClients {
     inCluster: config.kube.inCluster && !config.kube.kubeconfig,
     rateLimiter,
   });
-  return { kubeConfig, core: kubeConfig.makeApiClient(CoreV1Api), apps: kubeConfig.makeApiClient(AppsV1Api) };
+  return { kubeConfig };
 }
 
 /** The pieces a mode adds to the shared pipeline. */
@@ -103,9 +100,10 @@ export interface PipelineParts {
 /** Builds the actuator, the event recorder, the executor and the pipeline. */
 export function buildPipeline(ctx: ModeContext, kube: KubeClients, parts: PipelineParts) {
   const { config, logger, metrics, clock } = ctx;
+  const adapters = createKubeAdapters(kube.kubeConfig, metrics);
   const actuator = new KubeNodeActuator({
-    nodes: new CachedNodeApi(new KubeNodeApi(kube.core, metrics), clock),
-    pods: new KubePodApi({ kubeConfig: kube.kubeConfig, core: kube.core, apps: kube.apps, counter: metrics }),
+    nodes: new CachedNodeApi(adapters.nodes, clock),
+    pods: adapters.pods,
     clock,
     logger: logger.child({ component: 'actions' }),
     metrics,
@@ -137,6 +135,8 @@ export function buildPipeline(ctx: ModeContext, kube: KubeClients, parts: Pipeli
       logger: logger.child({ component: 'executor' }),
       metrics,
       canAct: parts.canAct,
+      // one action at a time in IMDS mode: nothing to gate
+      ...(parts.workers > 1 ? { cordonGate: new CordonGate(clock) } : {}),
     },
     options,
   );

@@ -8,20 +8,16 @@ import type { K8sObject } from './helm.js';
 /** contracts.md "Kubernetes API calls the code makes", as group/resource:verb (pods delete handled apart). */
 const CONTRACT_CLUSTER_RULES = [
   '/nodes:get',
-  '/nodes:list',
-  '/nodes:watch',
   '/nodes:patch',
   '/nodes/status:patch',
-  '/pods:get',
   '/pods:list',
   '/pods:watch',
   '/pods/eviction:create',
   'apps/daemonsets:get',
-  '/events:create',
-  '/events:patch',
   'events.k8s.io/events:create',
-  'events.k8s.io/events:patch',
 ];
+/** Queue mode also lists and watches nodes (the node index). */
+const QUEUE_NODE_RULES = ['/nodes:list', '/nodes:watch'];
 const EVENT_RULES = CONTRACT_CLUSTER_RULES.filter((r) => r.includes('events'));
 const LEASE_RULES = [
   'coordination.k8s.io/leases:create',
@@ -45,8 +41,8 @@ describe.concurrent('RBAC', () => {
   it('is still derived from the contract text (update this test with contracts.md)', () => {
     const contracts = readFileSync(join(ROOT, 'docs/plan/contracts.md'), 'utf8');
     for (const phrase of [
-      'nodes: get, list, watch, patch; nodes/status: patch; pods: list, watch, get, delete',
-      'pods/eviction: create; events (core and events.k8s.io): create, patch; apps daemonsets: get',
+      'nodes: get, patch, and list, watch (queue mode: the node index); nodes/status: patch; pods: list, watch, delete',
+      'pods/eviction: create; events (events.k8s.io): create; apps daemonsets: get',
       'coordination.k8s.io leases: get, create, update (queue mode)',
     ]) {
       expect(contracts.replace(/\s+/g, ' ')).toContain(phrase);
@@ -94,6 +90,11 @@ describe.concurrent('RBAC', () => {
     expect(binding.subjects).toEqual([
       { kind: 'ServiceAccount', name: 'sh-spot-handler', namespace: 'kube-system' },
     ]);
+  });
+
+  it('queue mode also lists and watches nodes for its node index', async () => {
+    const role = only(await renderChart(queueValues()), 'ClusterRole');
+    expect(grants(role)).toEqual(sorted([...CONTRACT_CLUSTER_RULES, ...QUEUE_NODE_RULES, '/pods:delete']));
   });
 
   it('has no lease Role when leader election is off', async () => {
