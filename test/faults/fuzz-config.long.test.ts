@@ -1,3 +1,4 @@
+/* 10,000 loadConfig runs take ~10 s of CPU: part of the long fault suite (npm run test:faults). */
 /**
  * Property-based fuzzing of loadConfig: argv arrays and env maps built from the real option names (and
  * their NTH aliases) with arbitrary values. It returns a deeply frozen config or throws ConfigError,
