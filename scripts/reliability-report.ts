@@ -33,6 +33,28 @@ const AREAS: Readonly<Record<string, string>> = {
   process: 'Process',
 };
 
+/** What the suite found and what it does not cover (kept by hand; the tables above it are generated). */
+const FINDINGS = `## What the suite found
+
+- **Fixed:** one 5xx or 429 on a node patch failed the whole node action, and the next try came only
+  with the next IMDS poll after the 15 s failure memory (or an SQS redelivery): three 500s in a row cost
+  about 45 s of a 120 s spot notice. The executor now retries the run in place on a retryable error
+  (250 ms doubling to 4 s, Retry-After honoured, 8 tries; \`src/pipeline/executor.ts\`).
+- **By design, measured:** SQS receive back-off grows to 30 s, so after a long SQS outage a spot warning
+  may wait up to 30 s after SQS is back (see "Notice → drained" in the SQS table).
+- **By design (ADR 0003):** a leader killed during a long poll may still be handed the next message,
+  which then stays hidden for one visibility timeout: failover is bounded by lease + visibility.
+- **IMDS mode and the API at start-up:** IMDS mode makes no API request until a notice, so an API that is
+  down at start-up does not keep it unready; the fault tried is "API down when the notice arrives".
+
+## Not covered yet
+
+- An API server that accepts connections and never answers: client-node 1.4 sets no request timeout,
+  and this suite only tried 1 s latencies.
+- Watch 5xx on the node index (queue mode) and EC2/Auto Scaling API faults (DescribeInstances,
+  CompleteLifecycleAction); the simulators support them (\`aws-query-server.ts\` \`fail()\`).
+`;
+
 /** Parses the JSON-lines text; blank lines are skipped, a bad line throws naming its number. */
 export function parseLines(text: string): ReportLine[] {
   return text
@@ -107,6 +129,7 @@ for one interruption; *slack* = time left before the notice's deadline when the 
 ${totals(lines)}
 
 ${sections.join('\n')}
+${FINDINGS}
 ## How faults are injected
 
 - IMDS: \`src/sandbox/imds-server.ts\` (failRequests, latencyMs, setBody, expireTokens).

@@ -7,6 +7,7 @@ import type { Clock } from '../clock.js';
 import { SpotHandlerError, ThrottledError } from '../errors.js';
 import type { InterruptionEvent } from '../events/interruption-event.js';
 import type { Metrics } from '../report/metrics.js';
+import type { CordonGate } from './cordon-gate.js';
 import type { DrainResult, NodeActuator, NodeState } from './node-actuator.js';
 import { plan, type PlanOptions, type Step } from './plan.js';
 import type {
@@ -42,6 +43,8 @@ export interface ExecutorDeps {
   readonly metrics: Metrics;
   /** False once this replica may no longer act (lost leadership): checked before each step. */
   readonly canAct: () => boolean;
+  /** Cordon first: drains wait (bounded) while other actions have yet to cordon. None: no waiting. */
+  readonly cordonGate?: CordonGate;
 }
 
 class Superseded extends Error {}
@@ -116,6 +119,15 @@ export class Executor {
   }
 
   private async runOnce(action: NodeAction, nodeName: string, signal: AbortSignal): Promise<ActionOutcome> {
+    this.deps.cordonGate?.begin(action.instanceId);
+    try {
+      return await this.runSteps(action, nodeName, signal);
+    } finally {
+      this.deps.cordonGate?.end(action.instanceId);
+    }
+  }
+
+  private async runSteps(action: NodeAction, nodeName: string, signal: AbortSignal): Promise<ActionOutcome> {
     const { actuator, clock } = this.deps;
     const primary = action.primary(this.options);
     const node = nodeName ? await actuator.getNode(nodeName) : undefined;
@@ -160,6 +172,7 @@ export class Executor {
           { node: nodeName, eventId: primary.id, at: new Date(step.atMs).toISOString() },
           'waiting to act',
         );
+        this.deps.cordonGate?.end(ctx.action.instanceId); // hours ahead: do not hold other drains
         await clock.sleep(step.atMs - clock.now(), ctx.signal);
         return undefined;
       case 'notify':
@@ -174,6 +187,7 @@ export class Executor {
         return undefined;
       case 'cordon':
         await this.act('cordon', () => this.mutate(() => actuator.cordon(nodeName)));
+        this.deps.cordonGate?.end(ctx.action.instanceId);
         metrics.noticeToCordonSeconds.observe(
           { kind: primary.kind },
           seconds(clock.now() - ctx.action.noticedAtMs),
@@ -211,6 +225,12 @@ export class Executor {
     const { actuator, clock, metrics, recorder, logger } = this.deps;
     const { nodeName, primary } = ctx;
     const recordCtx = primary;
+    if (this.deps.cordonGate && !(await this.deps.cordonGate.waitClear(ctx.signal)))
+      logger.info(
+        { node: nodeName, pending: this.deps.cordonGate.pendingCount },
+        'other nodes still cordoning; draining anyway',
+      );
+    if (ctx.action.restartRequested) throw new Superseded();
     await this.mutate(() =>
       actuator.setPhase(nodeName, 'draining', `draining for ${primary.kind} ${primary.id}`),
     );
@@ -228,6 +248,8 @@ export class Executor {
     });
     if (ctx.action.restartRequested) throw new Superseded();
     if (ctx.signal.aborted) throw ctx.signal.reason as Error;
+    // fencing: a leader paused past its lease must not record the drain it no longer owns
+    if (!this.deps.canAct()) throw new NotLeader();
     ctx.drain = result;
     const ok = result.result === 'succeeded' || result.result === 'forced';
     metrics.actions.inc({ action: 'drain', result: ok ? 'success' : 'error' });
@@ -330,6 +352,7 @@ export class Executor {
   /** Runs a node mutation unless in dry-run mode (where the step is only logged). */
   private async mutate(fn: () => Promise<void>): Promise<void> {
     if (this.options.dryRun) return;
+    if (!this.deps.canAct()) throw new NotLeader();
     await fn();
   }
 }

@@ -3,9 +3,9 @@
  * during the outage, and timeouts (IMDS answering slower than IMDS_TIMEOUT_MS). Each time the node is drained once, before the deadline,
  * and the daemon neither crashes nor drains twice.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandboxWorld, type SandboxWorld } from '../../src/sandbox/demo-world.js';
-import { startDaemon, stopAllDaemons } from '../helpers/daemon.js';
+import { startDaemon, stopAllDaemons, testBundle } from '../helpers/daemon.js';
 import { faultRecord } from './support/fault-record.js';
 import { expectDrainedOnce, imdsFaultEnv, setSpotNotice } from './support/imds-fault-world.js';
 
@@ -14,6 +14,9 @@ let world: SandboxWorld;
 beforeEach(async () => {
   world = await startSandboxWorld({ deployments: [{ name: 'web', replicas: 4, shutdownMs: 100 }] });
 });
+
+// build the daemon bundle once, outside the first test's time budget (slow on a loaded machine)
+beforeAll(() => testBundle().then(() => undefined), 120_000);
 
 afterEach(async () => {
   await stopAllDaemons();

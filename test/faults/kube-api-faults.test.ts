@@ -3,9 +3,9 @@
  * lists and evictions; 429 (API priority and fairness) with Retry-After; slow answers; pod watch streams
  * cut again and again mid-drain. The node is drained once, before the deadline, with no crash.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandboxWorld, type SandboxWorld } from '../../src/sandbox/demo-world.js';
-import { startDaemon, stopAllDaemons } from '../helpers/daemon.js';
+import { startDaemon, stopAllDaemons, testBundle } from '../helpers/daemon.js';
 import { faultRecord } from './support/fault-record.js';
 import { expectDrainedOnce, imdsFaultEnv, setSpotNotice } from './support/imds-fault-world.js';
 
@@ -16,6 +16,9 @@ beforeEach(async () => {
     deployments: [{ name: 'web', replicas: 6, shutdownMs: 300, onlyOnFirstNode: true }],
   });
 });
+
+// build the daemon bundle once, outside the first test's time budget (slow on a loaded machine)
+beforeAll(() => testBundle().then(() => undefined), 120_000);
 
 afterEach(async () => {
   await stopAllDaemons();

@@ -8,10 +8,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { kubeconfigFileText } from '../../src/sandbox/kube-api/client-config.js';
 import { startSandboxWorld, type SandboxWorld } from '../../src/sandbox/demo-world.js';
-import { startDaemon, stopAllDaemons } from '../helpers/daemon.js';
+import { startDaemon, stopAllDaemons, testBundle } from '../helpers/daemon.js';
 import { faultRecord } from './support/fault-record.js';
 import { expectDrainedOnce, imdsFaultEnv, setSpotNotice } from './support/imds-fault-world.js';
 import { startWriterLoop } from './support/node-writer-loop.js';
@@ -28,6 +28,9 @@ beforeEach(async () => {
   proxy = await startTcpProxy(Number(new URL(world.kube.url).port));
   dir = mkdtempSync(join(tmpdir(), 'spot-handler-faults-'));
 });
+
+// build the daemon bundle once, outside the first test's time budget (slow on a loaded machine)
+beforeAll(() => testBundle().then(() => undefined), 120_000);
 
 afterEach(async () => {
   await stopAllDaemons();

@@ -6,10 +6,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { kubeconfigFileText } from '../../src/sandbox/kube-api/client-config.js';
 import { startSandboxWorld, type SandboxWorld } from '../../src/sandbox/demo-world.js';
-import { startDaemon, stopAllDaemons, type Daemon } from '../helpers/daemon.js';
+import { startDaemon, stopAllDaemons, type Daemon, testBundle } from '../helpers/daemon.js';
 import { spotWarning } from '../helpers/queue-messages.js';
 import { nodeAt, startQueueWorld, type QueueWorld } from '../helpers/queue-world.js';
 import { faultRecord } from './support/fault-record.js';
@@ -19,6 +19,9 @@ import { startTcpProxy } from './support/tcp-proxy.js';
 
 let imdsWorld: SandboxWorld | undefined;
 let queueWorld: QueueWorld | undefined;
+
+// build the daemon bundle once, outside the first test's time budget (slow on a loaded machine)
+beforeAll(() => testBundle().then(() => undefined), 120_000);
 
 afterEach(async () => {
   await stopAllDaemons();

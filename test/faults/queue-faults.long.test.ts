@@ -4,8 +4,8 @@
  * answered from memory), duplicate delivery, and 1,000 malformed messages with a poison message among
  * good ones. Every message is deleted exactly when its work is done; each node is drained once.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { startDaemon, stopAllDaemons } from '../helpers/daemon.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startDaemon, stopAllDaemons, testBundle } from '../helpers/daemon.js';
 import { snsWrap, spotWarning } from '../helpers/queue-messages.js';
 import { nodeAt, startQueueWorld, until, type QueueWorld } from '../helpers/queue-world.js';
 import { faultRecord } from './support/fault-record.js';
@@ -26,6 +26,9 @@ async function setup(visibilitySeconds = 30): Promise<{ world: QueueWorld; proxy
   proxy = await startSqsFaultProxy(world.sqs.endpoint);
   return { world, proxy };
 }
+
+// build the daemon bundle once, outside the first test's time budget (slow on a loaded machine)
+beforeAll(() => testBundle().then(() => undefined), 120_000);
 
 afterEach(async () => {
   await stopAllDaemons();

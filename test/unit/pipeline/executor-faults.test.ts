@@ -1,4 +1,7 @@
-/** The executor retries a run in place after a retryable step failure (found by the fault suite). */
+/**
+ * Executor behaviour the fault suite found missing: a retryable step failure is retried in place, and a
+ * replica that lost the lease while a drain ran does not write the node afterwards.
+ */
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +22,7 @@ function setup() {
   const actuator = new FakeNodeActuator(clock);
   actuator.addNode(NODE, INSTANCE);
   const logger = pino({ level: 'silent' });
+  let leader = true;
   const metrics = createMetrics(new Registry(), { version: 't', mode: 'imds' }, { defaultMetrics: false });
   const options = {
     mode: 'imds' as const,
@@ -38,7 +42,7 @@ function setup() {
       clock,
       logger,
       metrics,
-      canAct: () => true,
+      canAct: () => leader,
     },
     options,
   );
@@ -54,7 +58,7 @@ function setup() {
     origin: { type: 'imds' },
     description: 'test',
   } as InterruptionEvent;
-  return { clock, actuator, pipeline, event };
+  return { clock, actuator, pipeline, event, setLeader: (v: boolean) => (leader = v) };
 }
 
 describe('executor: retryable step failures', () => {
@@ -84,5 +88,19 @@ describe('executor: retryable step failures', () => {
     [new ThrottledError('x', { retryAfterMs: 2000 }), 1, 2000],
   ])('delay for %s attempt %i is %i ms', (err, attempt, ms) => {
     expect(stepRetryDelayMs(err, attempt)).toBe(ms);
+  });
+});
+
+describe('executor: fencing after a drain', () => {
+  it('does not mark the node drained when the lease was lost while the drain ran (paused leader)', async () => {
+    const t = setup();
+    const outcome = t.pipeline.submit(t.event);
+    await t.clock.advance(500);
+    expect(t.actuator.count('drain')).toBe(1);
+    t.setLeader(false);
+    await t.clock.advance(2000);
+    await expect(outcome).resolves.toMatchObject({ status: 'aborted' });
+    const phases = t.actuator.calls.filter((c) => c.method === 'setPhase').map((c) => c.detail);
+    expect(phases).toEqual(['draining']);
   });
 });
