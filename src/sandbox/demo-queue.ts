@@ -106,6 +106,19 @@ async function waitDeleted(
   return undefined;
 }
 
+/**
+ * Stops the daemon, then fauxqs: the daemon lets a long poll under way finish (up to 20 s) rather than
+ * cut it off, so the queue goes away once the daemon has stopped intake, ending that poll at once.
+ */
+async function stopAll(daemon: DemoDaemon | undefined, sqs: SqsSandbox): Promise<void> {
+  const exited = daemon?.stop();
+  await daemon
+    ?.waitFor(['shutting down: intake stopped, finishing in-flight work'], 3000)
+    .catch(() => undefined);
+  await sqs.stop();
+  await exited;
+}
+
 /** The queue-mode demo end to end. */
 export async function runQueueDemo(io: DemoIo): Promise<DemoResult> {
   const started = Date.now();
@@ -131,9 +144,8 @@ export async function runQueueDemo(io: DemoIo): Promise<DemoResult> {
     return await interrupt(io, { world, sqs, daemon, watcher, started });
   } finally {
     watcher.stop();
-    await daemon?.stop();
+    await stopAll(daemon, sqs);
     await aws.stop();
-    await sqs.stop();
     await world.stop();
   }
 }

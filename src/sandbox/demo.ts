@@ -5,7 +5,6 @@
  * `--mode queue` does the same with a queue-mode daemon and an EventBridge message (demo-queue.ts).
  */
 import { spawnDemoDaemon, type DemoDaemon } from './demo-daemon.js';
-import { runQueueDemo } from './demo-queue.js';
 import {
   describeCluster,
   mergeTimeline,
@@ -48,7 +47,10 @@ export async function runSandboxCommand(argv: readonly string[], io: DemoIo): Pr
     io.out(`spot-handler sandbox: cannot start the daemon: ${script} is not the spot-handler entry\n`);
     return 1;
   }
-  return (await (mode === 'queue' ? runQueueDemo(io) : runImdsDemo(io))).code;
+  if (mode === 'imds') return (await runImdsDemo(io)).code;
+  // loaded only here: fauxqs and the SQS/EC2/Auto Scaling simulators are not needed for the IMDS demo
+  const { runQueueDemo } = await import('./demo-queue.js');
+  return (await runQueueDemo(io)).code;
 }
 
 /** The IMDS demo end to end. */
