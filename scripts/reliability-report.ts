@@ -40,6 +40,10 @@ const FINDINGS = `## What the suite found
   with the next IMDS poll after the 15 s failure memory (or an SQS redelivery): three 500s in a row cost
   about 45 s of a 120 s spot notice. The executor now retries the run in place on a retryable error
   (250 ms doubling to 4 s, Retry-After honoured, 8 tries; \`src/pipeline/executor.ts\`).
+- **Fixed:** lease fencing had a gap after a drain: a leader paused (SIGSTOP) mid-drain past its lease
+  and resumed (SIGCONT) after the standby had taken over still patched the node once (the drain's end
+  was recorded without checking \`canAct()\`). The executor now checks \`canAct()\` before every node
+  write and after a drain returns.
 - **By design, measured:** SQS receive back-off grows to 30 s, so after a long SQS outage a spot warning
   may wait up to 30 s after SQS is back (see "Notice → drained" in the SQS table).
 - **By design (ADR 0003):** a leader killed during a long poll may still be handed the next message,
