@@ -4,27 +4,78 @@
  * once. Measures from the last send: all 300 nodes cordoned, all 6,000 pods of those nodes gone, messages
  * left in the queue (lost), nodes drained more than once (duplicates), and the daemon's API requests.
  * Prints {"bench":"mass-queue","nodes":1000,"interrupted":300,"cordon_all_s":…,"drain_all_s":…,
- * "lost_messages":…,"duplicate_actions":…,"api_requests":…,"kube_api_qps":…,"kube_api_burst":…}.
+ * "lost_messages":…,"duplicate_actions":…,"api_requests":…,"kube_api_qps":…,"kube_api_burst":…}
+ * plus the daemon's own timeline (first receive, first/last cordon, first drain start, from its logs).
  * Targets: cordon_all_s ≤ 5, drain_all_s ≤ 60, 0 lost, 0 duplicates. Flags: --qps=N --burst=N --nodes=N
- * --interrupted=N --timeout-s=N.
+ * --interrupted=N --timeout-s=N (qps/burst: the daemon's defaults unless given). Diagnostics:
+ * --daemon-prof=DIR (daemon CPU profile, written at a graceful stop), --log-file=PATH (daemon output),
+ * --requests (simulator requests by method and resource on stderr).
  */
-import { stopAllDaemons } from '../test/helpers/daemon.js';
-import { startQueueDaemon } from '../test/helpers/queue-daemon.js';
+import { writeFileSync } from 'node:fs';
+import { KUBE_SCHEMA } from '../src/config/schema-general.js';
+import { startDaemon, stopAllDaemons, type Daemon } from '../test/helpers/daemon.js';
 import { spotWarning } from '../test/helpers/queue-messages.js';
-import { startQueueWorld } from '../test/helpers/queue-world.js';
+import { startQueueWorld, type QueueWorld } from '../test/helpers/queue-world.js';
 
-function flag(args: readonly string[], name: string, fallback: number): number {
-  const hit = args.find((a) => a.startsWith(`--${name}=`));
-  return hit ? Number(hit.split('=')[1]) : fallback;
+function flag(args: readonly string[], name: string): string | undefined {
+  return args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+function num(args: readonly string[], name: string, fallback: number): number {
+  const v = flag(args, name);
+  return v === undefined ? fallback : Number(v);
+}
+
+/** Seconds from t0 of the first and last daemon log line with this msg (daemon log `time`, epoch ms). */
+function span(daemon: Daemon, msg: string, t0: number): [number | null, number | null] {
+  const times = daemon.logsWith(msg).map((l) => Date.parse(String(l.time)));
+  if (times.length === 0) return [null, null];
+  const s = (t: number) => Math.round((t - t0) / 10) / 100;
+  return [s(Math.min(...times)), s(Math.max(...times))];
+}
+
+/** Simulator requests since `from` grouped by method, resource and status (stderr, diagnostics). */
+function requestBreakdown(world: QueueWorld, from: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of world.kube.requests.entries()) {
+    if (r.at < from) continue;
+    const resource = r.path
+      .replace(/\/namespaces\/[^/]+/, '')
+      .replace(/^\/apis?\/([^/]+\/)?v1\//, '')
+      .replace(/^(\w+)\/[^/]+/, '$1/NAME');
+    const watch = r.query.includes('watch=') ? ' watch' : '';
+    const key = `${r.method} ${resource}${watch} ${r.status}`;
+    out[key] = (out[key] ?? 0) + 1;
+  }
+  return out;
+}
+
+async function startBenchDaemon(world: QueueWorld, args: readonly string[]): Promise<Daemon> {
+  const prof = flag(args, 'daemon-prof');
+  const env: Record<string, string> = {
+    LOG_LEVEL: 'info',
+    LEASE_DURATION_SECONDS: '15',
+    LEASE_RENEW_SECONDS: '10',
+    LEASE_RETRY_SECONDS: '2',
+  };
+  const qps = flag(args, 'qps');
+  const burst = flag(args, 'burst');
+  if (qps !== undefined) env['KUBE_API_QPS'] = qps;
+  if (burst !== undefined) env['KUBE_API_BURST'] = burst;
+  const daemon = await startDaemon({
+    mode: 'queue',
+    env: world.daemonEnv(env),
+    nodeFlags: prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [],
+  });
+  await daemon.waitForLog((l) => l.msg === 'became leader', 30_000);
+  return daemon;
 }
 
 /** Runs the benchmark. */
 export default async function massQueue(args: readonly string[]): Promise<void> {
-  const nodes = flag(args, 'nodes', 1000);
-  const interrupted = flag(args, 'interrupted', 300);
-  const qps = flag(args, 'qps', 100);
-  const burst = flag(args, 'burst', 200);
-  const timeoutMs = flag(args, 'timeout-s', 180) * 1000;
+  const nodes = num(args, 'nodes', 1000);
+  const interrupted = num(args, 'interrupted', 300);
+  const timeoutMs = num(args, 'timeout-s', 180) * 1000;
   const world = await startQueueWorld({
     visibilitySeconds: 30,
     cluster: {
@@ -38,36 +89,29 @@ export default async function massQueue(args: readonly string[]): Promise<void> 
     },
   });
   try {
-    const daemon = await startQueueDaemon(world, {
-      LOG_LEVEL: 'info',
-      KUBE_API_QPS: String(qps),
-      KUBE_API_BURST: String(burst),
-      LEASE_DURATION_SECONDS: '15',
-      LEASE_RENEW_SECONDS: '10',
-      LEASE_RETRY_SECONDS: '2',
-    });
-    await daemon.waitForLog((l) => String(l.msg).includes('nodes') || l.msg === 'became leader', 30_000);
+    const daemon = await startBenchDaemon(world, args);
     const targets = world.nodes.slice(0, interrupted);
     const pods = new Map<string, string>(); // namespace/name → uid, original pods of interrupted nodes
     for (const t of targets)
       for (const p of world.appPodsOn(t.name))
         pods.set(`${p.metadata.namespace ?? ''}/${p.metadata.name ?? ''}`, p.metadata.uid ?? '');
     const apiBefore = await daemon.metric('spot_handler_kube_api_requests_total');
+    const sentFrom = Date.now();
     await Promise.all(targets.map((t) => world.send(spotWarning(t.instanceId))));
     const t0 = Date.now();
     let cordonAt: number | undefined;
     let drainAt: number | undefined;
+    const podKeys = [...pods].map(([key, uid]) => [...key.split('/'), uid] as const);
     while (Date.now() - t0 < timeoutMs && drainAt === undefined) {
       if (
         cordonAt === undefined &&
         targets.every((t) => world.node(t.name)?.spec?.['unschedulable'] === true)
       )
         cordonAt = Date.now();
-      const left = [...pods].filter(([key, uid]) => {
-        const [ns = '', name = ''] = key.split('/');
-        return world.kube.store.get('pods', ns, name)?.metadata.uid === uid;
-      }).length;
-      if (left === 0 && cordonAt !== undefined) drainAt = Date.now();
+      const left = podKeys.some(
+        ([ns = '', name = '', uid]) => world.kube.store.get('pods', ns, name)?.metadata.uid === uid,
+      );
+      if (!left && cordonAt !== undefined) drainAt = Date.now();
       await new Promise((r) => setTimeout(r, 100));
     }
     // let the deletes land
@@ -83,6 +127,14 @@ export default async function massQueue(args: readonly string[]): Promise<void> 
     const duplicates = [...drains.values()].reduce((s, n) => s + Math.max(0, n - 1), 0);
     const apiAfter = await daemon.metric('spot_handler_kube_api_requests_total');
     const secs = (at: number | undefined) => (at === undefined ? null : Math.round((at - t0) / 10) / 100);
+    const [firstReceive] = span(daemon, 'interruption event received', t0);
+    const [firstCordon, lastCordon] = span(daemon, 'node cordoned', t0);
+    const [firstDrain] = span(daemon, 'drain started', t0);
+    if (args.includes('--requests'))
+      console.error(JSON.stringify(requestBreakdown(world, sentFrom), null, 1));
+    const logFile = flag(args, 'log-file');
+    if (logFile) writeFileSync(logFile, daemon.output());
+    if (flag(args, 'daemon-prof')) await daemon.stop(30_000);
     console.log(
       JSON.stringify({
         bench: 'mass-queue',
@@ -93,8 +145,12 @@ export default async function massQueue(args: readonly string[]): Promise<void> 
         lost_messages: counts.visible + counts.inFlight + counts.delayed,
         duplicate_actions: duplicates,
         api_requests: apiAfter - apiBefore,
-        kube_api_qps: qps,
-        kube_api_burst: burst,
+        kube_api_qps: num(args, 'qps', Number(KUBE_SCHEMA.qps.default)),
+        kube_api_burst: num(args, 'burst', Number(KUBE_SCHEMA.burst.default)),
+        daemon_first_receive_s: firstReceive,
+        daemon_first_cordon_s: firstCordon,
+        daemon_last_cordon_s: lastCordon,
+        daemon_first_drain_s: firstDrain,
       }),
     );
   } finally {

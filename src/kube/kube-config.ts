@@ -8,7 +8,7 @@ import https from 'node:https';
 import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
 import type { RequestOptions } from 'node:https';
 import type { RequestInit } from 'node-fetch';
-import type { RateLimiter } from './rate-limiter.js';
+import { requestPriority, type RateLimiter } from './rate-limiter.js';
 
 /** Where the configuration comes from. The config module reads the environment and passes values in. */
 export interface KubeConfigSource {
@@ -38,9 +38,12 @@ export class KeepAliveKubeConfig extends KubeConfig {
     this.maxSockets = maxSockets;
   }
 
-  /** Called by generated API clients before every request: rate limit, auth, then a pooled agent. */
+  /**
+   * Called by generated API clients before every request: rate limit (by priority: lease, nodes, pods,
+   * Events), auth, then a pooled agent.
+   */
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
-    await this.rateLimiter?.acquire();
+    await this.rateLimiter?.acquire(requestPriority(context.getUrl()));
     await super.applySecurityAuthentication(context);
     const agent = context.getAgent();
     if (agent) context.setAgent(this.pooled('api', agent, this.maxSockets));

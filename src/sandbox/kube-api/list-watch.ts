@@ -5,6 +5,7 @@ import type { ObjectOps } from './object-ops.js';
 import type { ResourceDef } from './resources.js';
 import type { StoreEvent, StoredEntry, WatchType, Watcher } from './store.js';
 import type { KubeObject } from './types.js';
+import { podNodeName } from './types.js';
 import { sendJsonText } from './http-util.js';
 import { apiVersionOf } from './resources.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
@@ -94,6 +95,11 @@ export function sendList(
   sendJsonText(res, 200, `${head.slice(0, -1)},"items":[${items}]}`);
 }
 
+/** True when either version of the changed pod is bound to `node` (skips the selector for the rest). */
+function touchesNode(ev: StoreEvent, node: string): boolean {
+  return podNodeName(ev.entry.obj) === node || (ev.prev !== undefined && podNodeName(ev.prev.obj) === node);
+}
+
 function eventLine(type: WatchType | 'ERROR' | 'BOOKMARK', json: string): string {
   return `{"type":"${type}","object":${json}}\n`;
 }
@@ -140,7 +146,8 @@ export function serveWatch(
     send: (type, entry) => void res.write(eventLine(type, render(entry))),
   };
   if (replay) {
-    for (const ev of replay) deliver(watcher, ev);
+    const node = sel.nodeName;
+    for (const ev of replay) if (node === undefined || touchesNode(ev, node)) deliver(watcher, ev);
   } else {
     for (const e of ops.store.entries(def.storage, sel)) if (sel.matches(e.obj)) watcher.send('ADDED', e);
   }

@@ -14,6 +14,8 @@ function isActive(pod: KubeObject): boolean {
 /** Replaces terminating or deleted ReplicaSet pods up to `spec.replicas` (only then, never on RS creation). */
 export class ReplicaSetController {
   private readonly pending = new Set<string>();
+  /** Active pods per ReplicaSet uid, counted once by a scan and then kept current from pod events. */
+  private readonly activeCounts = new Map<string, number>();
   private scheduled: NodeJS.Immediate | undefined;
   private readonly unsubscribe: () => void;
 
@@ -33,6 +35,7 @@ export class ReplicaSetController {
   }
 
   private onPod(ev: StoreEvent): void {
+    this.count(ev);
     const prev = ev.prev?.obj;
     if (!prev || !isActive(prev)) return;
     if (ev.type !== 'DELETED' && isActive(ev.entry.obj)) return;
@@ -43,6 +46,32 @@ export class ReplicaSetController {
       this.scheduled = undefined;
       this.reconcileAll();
     });
+  }
+
+  /** Keeps `activeCounts` current: O(1) per pod change instead of a namespace scan per reconcile. */
+  private count(ev: StoreEvent): void {
+    const prev = ev.prev?.obj;
+    const cur = ev.type === 'DELETED' ? undefined : ev.entry.obj;
+    const before = prev && isActive(prev) ? controllerOf(prev)?.uid : undefined;
+    const after = cur && isActive(cur) ? controllerOf(cur)?.uid : undefined;
+    if (before === after) return;
+    const bump = (uid: string | undefined, by: number): void => {
+      const n = uid === undefined ? undefined : this.activeCounts.get(uid);
+      if (uid !== undefined && n !== undefined) this.activeCounts.set(uid, n + by);
+    };
+    bump(before, -1);
+    bump(after, 1);
+  }
+
+  private activePods(ns: string, uid: string): number {
+    const known = this.activeCounts.get(uid);
+    if (known !== undefined) return known;
+    let active = 0;
+    for (const e of this.ops.store.entries('pods', { namespace: ns })) {
+      if (controllerOf(e.obj)?.uid === uid && isActive(e.obj)) active++;
+    }
+    this.activeCounts.set(uid, active);
+    return active;
   }
 
   private reconcileAll(): void {
@@ -56,11 +85,7 @@ export class ReplicaSetController {
   private reconcile(ns: string, name: string): void {
     const rs = this.ops.store.get(core.replicasets.storage, ns, name);
     if (!rs || rs.metadata.deletionTimestamp !== undefined) return;
-    const uid = rs.metadata.uid;
-    let active = 0;
-    for (const e of this.ops.store.entries('pods', { namespace: ns })) {
-      if (controllerOf(e.obj)?.uid === uid && isActive(e.obj)) active++;
-    }
+    const active = this.activePods(ns, rs.metadata.uid ?? '');
     const replicas = typeof rs.spec?.['replicas'] === 'number' ? rs.spec['replicas'] : 1;
     for (let i = active; i < replicas; i++) this.createReplacement(rs);
   }

@@ -49,11 +49,11 @@ export const leastPodsScheduler: Scheduler = (pod, store) => {
   for (const node of store.entries('nodes')) {
     const name = node.obj.metadata.name ?? '';
     const count = store.countOnNode(name);
+    // cheap comparison first: nodeFits (taints, tolerations, selector) only for a better candidate
+    if (count > bestCount || (count === bestCount && best !== undefined && name >= best)) continue;
     if (!nodeFits(pod, node.obj, count)) continue;
-    if (count < bestCount || (count === bestCount && best !== undefined && name < best)) {
-      best = name;
-      bestCount = count;
-    }
+    best = name;
+    bestCount = count;
   }
   return best;
 };

@@ -189,7 +189,7 @@ describe('loadConfig: each problem names the flag, the env var and what is allow
     [
       'burst below qps',
       'imds',
-      ['--kube-api-qps=500'],
+      ['--kube-api-qps=2000'],
       {},
       '--kube-api-burst / KUBE_API_BURST: must be at least --kube-api-qps / KUBE_API_QPS',
     ],

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 import { FakeClock } from '../../../src/clock.js';
 import { loadKubeConfig, type KeepAliveKubeConfig } from '../../../src/kube/kube-config.js';
 import { RateLimiter } from '../../../src/kube/rate-limiter.js';
@@ -88,6 +88,32 @@ describe('loadKubeConfig', () => {
     await clock.advance(1000);
     await third;
     expect(server.requests).toHaveLength(3);
+  });
+
+  it('serves waiting requests by priority: lease, node, pod, then Events', async () => {
+    server = await startServer();
+    const clock = new FakeClock();
+    const limiter = new RateLimiter(clock, { qps: 1, burst: 1 });
+    kc = loadKubeConfig({ server: { url: server.url }, rateLimiter: limiter });
+    const core = kc.makeApiClient(CoreV1Api);
+    const leases = kc.makeApiClient(CoordinationV1Api);
+    await core.readNode({ name: 'n0' }); // takes the only token
+    const calls = [
+      core.createNamespacedEvent({ namespace: 'default', body: { metadata: {}, involvedObject: {} } }),
+      core.listNamespacedPod({ namespace: 'default' }),
+      core.readNode({ name: 'n1' }),
+      leases.readNamespacedLease({ namespace: 'kube-system', name: 'spot-handler' }),
+    ].map((p) => p.catch(() => undefined)); // the recorder answers everything with a Node
+    await new Promise((r) => setTimeout(r, 30));
+    expect(server.requests).toHaveLength(1);
+    for (let i = 0; i < 4; i++) await clock.advance(1000);
+    await Promise.all(calls);
+    expect(server.requests.slice(1).map((r) => r.path.split('?')[0])).toEqual([
+      '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/spot-handler',
+      '/api/v1/nodes/n1',
+      '/api/v1/namespaces/default/pods',
+      '/api/v1/namespaces/default/events',
+    ]);
   });
 
   it('watches work through the pooled agent', async () => {
