@@ -143,6 +143,8 @@ export class Executor {
     const decided = plan(primary, this.options, node, clock.now());
     if (decided.type === 'none') return { status: 'ignored', detail: decided.reason };
     const drains = decided.steps.some((st) => st.type === 'drain');
+    // a launch waiting for its node, or work already done: nothing to cordon, so no drain waits for it
+    if (!decided.steps.some((st) => st.type === 'cordon')) this.deps.cordonGate?.end(action.instanceId);
     const ctx: RunContext = { action, primary, nodeName, node, signal, drains };
     for (const step of decided.steps) {
       this.checkpoint(ctx);

@@ -49,6 +49,7 @@ function setup(gate: boolean) {
       logger,
       metrics,
       canAct: () => true,
+      readiness: { waitForReady: (_id, _timeout, signal) => clock.sleep(60_000, signal).then(() => true) },
       ...(gate ? { cordonGate: new CordonGate(clock, { stallMs: 2000, maxWaitMs: 15_000 }) } : {}),
     },
     options,
@@ -98,6 +99,21 @@ describe('executor: cordon first', () => {
     expect(t.actuator.count('drain', 'node-a')).toBe(1);
     await t.clock.advance(62_000);
     await expect(Promise.all(outcomes)).resolves.toMatchObject([{ status: 'done' }, { status: 'done' }]);
+  });
+
+  it('a launch waiting for its node does not hold drains (nothing to cordon)', async () => {
+    const t = setup(true);
+    const launch = {
+      ...t.event('c'),
+      kind: 'asg-launch',
+      nodeName: undefined,
+      origin: { type: 'sqs', message: { messageId: 'l', receiptHandle: 'rh' } },
+    } as InterruptionEvent;
+    const outcomes = [t.pipeline.submit(launch), t.pipeline.submit(t.event('a'))];
+    await t.clock.advance(10);
+    expect(t.actuator.count('drain', 'node-a')).toBe(1);
+    await t.clock.advance(61_000);
+    await Promise.all(outcomes);
   });
 
   it('without a gate the first drain starts while the other node still cordons (what the gate fixes)', async () => {
