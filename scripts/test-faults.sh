@@ -4,7 +4,7 @@
 #   each appending its figures to a JSON-lines file, then docs/reliability.md rendered from it.
 # Other arguments go to vitest.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 report=0
 args=()
 for a in "$@"; do
@@ -16,8 +16,11 @@ fi
 lines="$(mktemp -t spot-handler-faults-XXXXXX.jsonl)"
 export SPOT_HANDLER_FAULT_REPORT="$lines"
 status=0
-fast=$(ls test/faults/*.test.ts | grep -v -e '\.long\.test\.ts$' -e '/fuzz-')
-npx vitest run $fast "${args[@]}" || status=$?
+fast=()
+for f in test/faults/*.test.ts; do
+  case "$f" in *.long.test.ts | */fuzz-*) ;; *) fast+=("$f") ;; esac
+done
+npx vitest run "${fast[@]}" "${args[@]}" || status=$?
 npx vitest run --config vitest.faults.config.ts "${args[@]}" || status=$?
 npx tsx scripts/reliability-report.ts "$lines" docs/reliability.md || status=$?
 rm -f "$lines"
