@@ -80,7 +80,7 @@ describe.concurrent('IMDS mode DaemonSet', () => {
     ]);
     expect(only(objects, 'DaemonSet').spec.updateStrategy.rollingUpdate.maxUnavailable).toBe('25%');
     expect(spec.containers[0].resources).toEqual({
-      requests: { cpu: '50m', memory: '64Mi' },
+      requests: { cpu: '50m', memory: '80Mi' },
       limits: { memory: '128Mi' },
     });
   });
@@ -136,8 +136,8 @@ describe.concurrent('queue mode Deployment', () => {
       ['karpenter.sh/capacity-type', 'NotIn'],
     ]);
     expect(spec.containers[0].resources).toEqual({
-      requests: { cpu: '100m', memory: '192Mi' },
-      limits: { memory: '320Mi' },
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { memory: '256Mi' },
     });
     const pdb = only(objects, 'PodDisruptionBudget');
     expect(pdb.spec).toEqual({
