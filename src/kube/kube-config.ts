@@ -20,6 +20,8 @@ export interface KubeConfigSource {
   readonly server?: { readonly url: string; readonly token?: string };
   /** Shared client-side rate limit applied before every API request. */
   readonly rateLimiter?: RateLimiter;
+  /** Per-request timeout for ordinary API calls (not watches); default 30 s. */
+  readonly requestTimeoutMs?: number;
   /** Upper bound of open connections for ordinary requests (watches use their own pool). */
   readonly maxSockets?: number;
 }
@@ -31,11 +33,14 @@ export class KeepAliveKubeConfig extends KubeConfig {
   private readonly pools = new Map<string, AnyAgent>();
   private rateLimiter: RateLimiter | undefined;
   private maxSockets = 100;
+  /** client-node sets no timeout: an API server that accepts and never answers would hang a drain. */
+  private requestTimeoutMs = 30_000;
 
   /** Sets the limiter every request waits for, and the socket cap for ordinary requests. */
-  configureClient(rateLimiter: RateLimiter | undefined, maxSockets = 100): void {
+  configureClient(rateLimiter: RateLimiter | undefined, maxSockets = 100, requestTimeoutMs = 30_000): void {
     this.rateLimiter = rateLimiter;
     this.maxSockets = maxSockets;
+    this.requestTimeoutMs = requestTimeoutMs;
   }
 
   /**
@@ -47,6 +52,7 @@ export class KeepAliveKubeConfig extends KubeConfig {
     await super.applySecurityAuthentication(context);
     const agent = context.getAgent();
     if (agent) context.setAgent(this.pooled('api', agent, this.maxSockets));
+    if (!context.getSignal()) context.setSignal(AbortSignal.timeout(this.requestTimeoutMs));
   }
 
   /** Called by Watch (and exec/log helpers): watches share a separate keep-alive pool with no cap. */
@@ -104,6 +110,6 @@ export function loadKubeConfig(source: KubeConfigSource = {}): KeepAliveKubeConf
   } else {
     kc.loadFromDefault();
   }
-  kc.configureClient(source.rateLimiter, source.maxSockets);
+  kc.configureClient(source.rateLimiter, source.maxSockets, source.requestTimeoutMs);
   return kc;
 }
