@@ -71,6 +71,8 @@ export const run: ModeRunner = async (ctx) => {
       maxInFlight: Math.max(10, config.queue.workers * 2),
       shouldReceive: leadership.canAct,
       shutdownGraceMs: config.general.shutdownGraceSeconds * 1000,
+      // a spot notice gives two minutes: never back off for long after SQS errors
+      receiveBackoffMaxMs: 5_000,
     },
   );
   const heartbeat = ctx.liveness.register('sqs-consumer', 120_000);
