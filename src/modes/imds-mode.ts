@@ -90,14 +90,12 @@ export const run: ModeRunner = async (ctx) => {
       poller.ready,
       poller.ready ? (poller.healthy ? 'ok' : 'errors, backing off') : 'reading identity',
     );
-  // Ready as soon as the identity is read (the watchdog below runs only every few seconds).
-  const startup = setInterval(() => {
-    updateReady();
-    if (poller.ready) clearInterval(startup);
-  }, 50);
+  // Readiness follows the poller closely (cheap, in memory): ready as soon as the identity is read, and
+  // the detail says within a moment whether IMDS is answering. The watchdog below runs every few seconds.
+  const readiness = setInterval(updateReady, 100);
+  readiness.unref();
   const watchdog = setInterval(
     () => {
-      updateReady();
       heartbeat.beat();
       for (const e of active.values()) submit(e);
     },
@@ -123,7 +121,7 @@ export const run: ModeRunner = async (ctx) => {
     await poller.run(signal);
   } finally {
     clearInterval(watchdog);
-    clearInterval(startup);
+    clearInterval(readiness);
     heartbeat.stop();
     await pipeline.shutdown(config.general.shutdownGraceSeconds * 1000);
     imds.close();
