@@ -4,11 +4,11 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { SpotHandlerError, ThrottledError } from '../errors.js';
+import { SpotHandlerError } from '../errors.js';
 import type { InterruptionEvent } from '../events/interruption-event.js';
 import type { Metrics } from '../report/metrics.js';
 import type { CordonGate } from './cordon-gate.js';
-import type { DrainResult, NodeActuator, NodeState } from './node-actuator.js';
+import type { NodeActuator } from './node-actuator.js';
 import { plan, type PlanOptions, type Step } from './plan.js';
 import type {
   ActionReport,
@@ -20,6 +20,8 @@ import type {
   StepRecorder,
 } from './ports.js';
 import type { ActionOutcome, NodeAction } from './store.js';
+import { marking, report, seconds, type RunContext } from './run-context.js';
+import { STEP_RETRY_LIMIT, stepRetryDelayMs } from './step-retry.js';
 import { setMaxListeners } from 'node:events';
 
 /** Options the executor reads. */
@@ -49,15 +51,6 @@ export interface ExecutorDeps {
 
 class Superseded extends Error {}
 class NotLeader extends Error {}
-
-/** Retryable step failures (5xx, 429, 409, timeouts) are retried in place this many times before failing. */
-export const STEP_RETRY_LIMIT = 8;
-
-/** Back-off before retry `attempt` (1-based): Retry-After when given, else 250 ms doubling up to 4 s. */
-export function stepRetryDelayMs(err: SpotHandlerError, attempt: number): number {
-  const own = err instanceof ThrottledError ? err.retryAfterMs : undefined;
-  return own ?? Math.min(4000, 250 * 2 ** (attempt - 1));
-}
 
 /** Executes node actions. */
 export class Executor {
@@ -357,45 +350,4 @@ export class Executor {
     if (!this.deps.canAct()) throw new NotLeader();
     await fn();
   }
-}
-
-interface RunContext {
-  readonly action: NodeAction;
-  readonly primary: InterruptionEvent;
-  readonly nodeName: string;
-  readonly node: NodeState | undefined;
-  readonly signal: AbortSignal;
-  /** The plan drains after cordoning. */
-  readonly drains: boolean;
-  drain?: DrainResult;
-}
-
-function marking(primary: InterruptionEvent, action: NodeAction) {
-  return {
-    kind: primary.kind,
-    eventId: primary.id,
-    deadlineMs: primary.deadlineMs,
-    noticedAtMs: action.noticedAtMs,
-  };
-}
-
-function report(ctx: RunContext): ActionReport {
-  const p = ctx.primary;
-  return {
-    kind: p.kind,
-    eventId: p.id,
-    instanceId: p.instanceId,
-    nodeName: ctx.nodeName,
-    description: p.description,
-    region: p.region,
-    availabilityZone: p.availabilityZone,
-    instanceType: p.instanceType,
-    deadlineMs: p.deadlineMs,
-    noticedAtMs: ctx.action.noticedAtMs,
-    mergedEventIds: ctx.action.events.map((e) => e.id),
-  };
-}
-
-function seconds(ms: number): number {
-  return ms / 1000;
 }

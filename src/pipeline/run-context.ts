@@ -1,0 +1,50 @@
+/** The state of one run of a node action, and what is derived from it for markers and reports. */
+import type { InterruptionEvent } from '../events/interruption-event.js';
+import type { DrainResult, NodeMarking, NodeState } from './node-actuator.js';
+import type { ActionReport } from './ports.js';
+import type { NodeAction } from './store.js';
+
+/** One run of a node action. */
+export interface RunContext {
+  readonly action: NodeAction;
+  readonly primary: InterruptionEvent;
+  readonly nodeName: string;
+  readonly node: NodeState | undefined;
+  readonly signal: AbortSignal;
+  /** The plan drains after cordoning. */
+  readonly drains: boolean;
+  drain?: DrainResult;
+}
+
+/** What is recorded on the node for the primary event. */
+export function marking(primary: InterruptionEvent, action: NodeAction): NodeMarking {
+  return {
+    kind: primary.kind,
+    eventId: primary.id,
+    deadlineMs: primary.deadlineMs,
+    noticedAtMs: action.noticedAtMs,
+  };
+}
+
+/** The webhook report of the run. */
+export function report(ctx: RunContext): ActionReport {
+  const p = ctx.primary;
+  return {
+    kind: p.kind,
+    eventId: p.id,
+    instanceId: p.instanceId,
+    nodeName: ctx.nodeName,
+    description: p.description,
+    region: p.region,
+    availabilityZone: p.availabilityZone,
+    instanceType: p.instanceType,
+    deadlineMs: p.deadlineMs,
+    noticedAtMs: ctx.action.noticedAtMs,
+    mergedEventIds: ctx.action.events.map((e) => e.id),
+  };
+}
+
+/** Milliseconds as seconds (metrics). */
+export function seconds(ms: number): number {
+  return ms / 1000;
+}
