@@ -22,6 +22,7 @@ import type {
 import type { ActionOutcome, NodeAction } from './store.js';
 import { marking, report, seconds, type RunContext } from './run-context.js';
 import { STEP_RETRY_LIMIT, stepRetryDelayMs } from './step-retry.js';
+import { countAction, LifecycleSteps } from './lifecycle-steps.js';
 import { setMaxListeners } from 'node:events';
 
 /** Options the executor reads. */
@@ -54,10 +55,14 @@ class NotLeader extends Error {}
 
 /** Executes node actions. */
 export class Executor {
+  private readonly hooks: LifecycleSteps;
+
   constructor(
     private readonly deps: ExecutorDeps,
     private readonly options: ExecutorOptions,
-  ) {}
+  ) {
+    this.hooks = new LifecycleSteps(deps, options);
+  }
 
   /** Runs the action to its end, re-planning when a stronger event supersedes the current run. */
   async run(action: NodeAction, stop: AbortSignal): Promise<ActionOutcome> {
@@ -201,7 +206,7 @@ export class Executor {
       case 'wait-node-ready':
         return this.waitReady(ctx);
       case 'complete-lifecycle':
-        await this.completeHooks(ctx);
+        await this.hooks.complete(ctx);
         return undefined;
       case 'uncordon-at':
         await clock.sleep(step.atMs - clock.now(), ctx.signal);
@@ -284,36 +289,9 @@ export class Executor {
     return { status: 'failed', detail: `node of ${ctx.primary.instanceId} not Ready in time` };
   }
 
-  private async completeHooks(ctx: RunContext): Promise<void> {
-    const hooks = ctx.action.events.flatMap((e) =>
-      e.origin.type === 'sqs' && e.origin.lifecycle ? [e.origin.lifecycle] : [],
-    );
-    if (hooks.length === 0 || !this.deps.lifecycle) return;
-    if (this.options.completeLifecycleDelayMs > 0)
-      await this.deps.clock.sleep(this.options.completeLifecycleDelayMs, ctx.signal);
-    for (const hook of hooks) {
-      if (this.options.dryRun) {
-        this.deps.logger.info(
-          { hook: hook.hookName, instanceId: hook.instanceId },
-          'dry run: would complete lifecycle action',
-        );
-        continue;
-      }
-      await this.act('complete-lifecycle', () => this.deps.lifecycle!.complete(hook));
-    }
-    if (ctx.nodeName)
-      await this.deps.recorder.record(ctx.nodeName, { step: 'lifecycle-completed' }, ctx.primary);
-  }
-
   /** Starts heartbeats for an ASG termination hook so it does not time out while the drain runs. */
   startHeartbeats(action: NodeAction, event: InterruptionEvent): void {
-    const lifecycle = this.deps.lifecycle;
-    if (!lifecycle || this.options.dryRun || action.heartbeats.signal.aborted) return;
-    if (action.heartbeating.has(event.id)) return;
-    if (event.origin.type === 'sqs' && event.origin.lifecycle && event.kind === 'asg-termination') {
-      action.heartbeating.add(event.id);
-      lifecycle.startHeartbeats(event.origin.lifecycle, action.heartbeats.signal);
-    }
+    this.hooks.startHeartbeats(action, event);
   }
 
   /**
@@ -334,14 +312,8 @@ export class Executor {
     return ctx.action.notifications;
   }
 
-  private async act(action: string, fn: () => Promise<void>): Promise<void> {
-    try {
-      await fn();
-      this.deps.metrics.actions.inc({ action, result: 'success' });
-    } catch (err) {
-      this.deps.metrics.actions.inc({ action, result: 'error' });
-      throw err;
-    }
+  private act(action: string, fn: () => Promise<void>): Promise<void> {
+    return countAction(this.deps.metrics, action, fn);
   }
 
   /** Runs a node mutation unless in dry-run mode (where the step is only logged). */
