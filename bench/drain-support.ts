@@ -28,8 +28,8 @@ import { loadKubeConfig, type KeepAliveKubeConfig } from '../src/kube/kube-confi
 import { RateLimiter } from '../src/kube/rate-limiter.js';
 import { KubeNodeApi } from '../src/kube/node-api.js';
 import { KubePodApi } from '../src/kube/pod-api.js';
-import type { PodApi } from '../src/actions/ports.js';
-import { KubeNodeActuator } from '../src/actions/node-actuator.js';
+import type { PodApi } from '../src/actions/kube-ports.js';
+import { KubeNodeActuator } from '../src/actions/kube-node-actuator.js';
 import { DEFAULT_ACTUATOR_OPTIONS, type ActuatorOptions } from '../src/actions/actuator-options.js';
 
 const exec = promisify(execFile);

@@ -13,7 +13,7 @@ import { parseBool } from './config/parse-value.js';
 import { redactedConfig } from './config/redact.js';
 import { NTH_QUEUE_MODE_ENV } from './config/schema.js';
 import { ConfigError } from './errors.js';
-import { runWithLifecycle, type ProcessPort } from './process/lifecycle.js';
+import { runWithShutdown, type ProcessPort } from './process/shutdown.js';
 import { createLogger } from './report/logger.js';
 import { VERSION } from './version.js';
 
@@ -75,7 +75,7 @@ async function runDaemon(loaded: LoadedConfig, io: CliIo): Promise<number> {
   for (const warning of warnings) logger.warn({ component: 'config' }, warning);
   logger.info({ component: 'config', config: redactedConfig(config) }, 'configuration loaded');
   const registry = new Registry();
-  return runWithLifecycle((signal) => io.runMode(config, { logger, registry, signal, clock: io.clock }), {
+  return runWithShutdown((signal) => io.runMode(config, { logger, registry, signal, clock: io.clock }), {
     shutdownGraceMs: config.general.shutdownGraceSeconds * 1000,
     logger,
     clock: io.clock,

@@ -7,7 +7,7 @@
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import type { KubeNode, NodeMergePatch, NodeStatusPatch } from './kube-types.js';
-import type { NodeApi } from './ports.js';
+import type { NodeApi } from './kube-ports.js';
 
 /** Upper bound on remembered nodes (mass interruptions touch hundreds). */
 const MAX_ENTRIES = 5000;

@@ -1,9 +1,9 @@
 /**
- * The markers spot-handler writes on a node (MARK in src/pipeline/node-actuator.ts), computed as merge
+ * The markers spot-handler writes on a node (MARK in src/pipeline/node-actuator-port.ts), computed as merge
  * patches from the node as read. Pure: node-writer.ts applies them with optimistic concurrency.
  */
 import { EVENT_KINDS, type EventKind } from '../events/interruption-event.js';
-import { MARK, type NodeMarking, type NodePhase, type NodeState } from '../pipeline/node-actuator.js';
+import { MARK, type NodeMarking, type NodePhase, type NodeState } from '../pipeline/node-actuator-port.js';
 import type {
   KubeNode,
   NodeCondition,

@@ -5,7 +5,7 @@
  */
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { KubeNode, NodeMergePatch, NodeStatusPatch } from './kube-types.js';
-import type { NodeApi } from './ports.js';
+import type { NodeApi } from './kube-ports.js';
 
 /** How many times a conflicting write is recomputed before giving up. */
 export const MAX_CONFLICT_RETRIES = 10;

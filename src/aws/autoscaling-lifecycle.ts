@@ -9,7 +9,7 @@ import type {
   DescribeLifecycleHooksCommand,
   RecordLifecycleActionHeartbeatCommand,
 } from '@aws-sdk/client-auto-scaling';
-import type { LifecyclePort } from '../actions/lifecycle.js';
+import type { AsgHookPort } from '../actions/asg-hook-completer.js';
 import type { LifecycleHookRef } from '../events/interruption-event.js';
 import { mapAwsError } from './map-aws-error.js';
 import { sdkExports } from './aws-clients.js';
@@ -30,8 +30,8 @@ function target(hook: LifecycleHookRef) {
   };
 }
 
-/** LifecyclePort on the Auto Scaling SDK. */
-export class AutoScalingLifecycle implements LifecyclePort {
+/** AsgHookPort on the Auto Scaling SDK. */
+export class AutoScalingLifecycle implements AsgHookPort {
   constructor(
     private readonly client: AutoScalingClient,
     private readonly sdk: AsgCommands,

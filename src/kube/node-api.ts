@@ -1,7 +1,7 @@
-/** NodeApi (src/actions/ports.ts) on client-node: reads and JSON merge patches of nodes and nodes/status. */
+/** NodeApi (src/actions/kube-ports.ts) on client-node: reads and JSON merge patches of nodes and nodes/status. */
 import { PatchStrategy, setHeaderOptions, type CoreV1Api } from '@kubernetes/client-node';
 import type { KubeNode, NodeMergePatch, NodeStatusPatch } from '../actions/kube-types.js';
-import type { NodeApi } from '../actions/ports.js';
+import type { NodeApi } from '../actions/kube-ports.js';
 import { NotFoundError } from '../errors.js';
 import { apiCall, type ApiRequestCounter } from './api-call.js';
 import { toKubeNode } from './to-kube-types.js';

@@ -1,10 +1,10 @@
 /**
- * PodApi (src/actions/ports.ts) on client-node: paged list and one watch by spec.nodeName, policy/v1
+ * PodApi (src/actions/kube-ports.ts) on client-node: paged list and one watch by spec.nodeName, policy/v1
  * eviction and delete with UID preconditions, the DaemonSet orphan check.
  */
 import { Watch, type AppsV1Api, type CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { PodList, PodRef, PodWatchEvent } from '../actions/kube-types.js';
-import type { PodApi } from '../actions/ports.js';
+import type { PodApi } from '../actions/kube-ports.js';
 import { NotFoundError, TransientError } from '../errors.js';
 import { apiCall, type ApiRequestCounter } from './api-call.js';
 import { mapKubeError } from './map-error.js';

@@ -7,7 +7,7 @@ import type { EventCancellation, InterruptionEvent, ParseOutcome } from '../even
 import { ImdsPoller } from '../sources/imds-poller.js';
 import type { ModeRunner } from '../app.js';
 import { buildPipeline, kubeClients, type ModeContext } from './node-actions.js';
-import { buildNotifier } from './notifier.js';
+import { buildNotifier } from './build-webhook-notifier.js';
 import { restoreAfterReboot, uptimeSeconds } from './reboot-restore.js';
 
 /** How often events whose action failed are offered again (the store decides whether to retry). */

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { ActuatorOptions } from '../actions/actuator-options.js';
 import { CachedNodeApi } from '../actions/cached-node-api.js';
-import { KubeNodeActuator } from '../actions/node-actuator.js';
+import { KubeNodeActuator } from '../actions/kube-node-actuator.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/config-types.js';
 import { KubeEventsAdapter } from '../kube/events-adapter.js';
@@ -15,7 +15,7 @@ import { RateLimiter } from '../kube/rate-limiter.js';
 import { CordonGate } from '../pipeline/cordon-gate.js';
 import { Executor, type ExecutorDeps, type ExecutorOptions } from '../pipeline/executor.js';
 import { Pipeline } from '../pipeline/pipeline.js';
-import type { NodeResolver, Notifier, StepRecorder } from '../pipeline/ports.js';
+import type { NodeResolver, Notifier, StepRecorder } from '../pipeline/executor-ports.js';
 import { KubeEventRecorder } from '../report/kube-events.js';
 import type { Metrics } from '../report/metrics.js';
 import { stepRecorder } from './step-recorder.js';

@@ -10,7 +10,7 @@ import { LeaseElector } from '../kube/lease-elector.js';
 import { KubeLeaseStore } from '../kube/lease-store.js';
 import { NodeIndex, kubeNodeListWatch, type IndexedNode } from '../kube/node-index.js';
 import { InstanceResolver } from '../kube/resolve-instance.js';
-import type { NodeResolver, ReadinessWaiter } from '../pipeline/ports.js';
+import type { NodeResolver, ReadinessWaiter } from '../pipeline/executor-ports.js';
 import type { KubeClients, ModeContext } from './node-actions.js';
 
 const CONTROL_PLANE_LABELS = ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master'];

@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import { parseQueueMessage } from '../events/queue/parse-queue-message.js';
 import type { QueueParseOptions } from '../events/queue/queue-context.js';
 import type { InterruptionEvent } from '../events/interruption-event.js';
-import type { ActionOutcome } from '../pipeline/store.js';
+import type { ActionOutcome } from '../pipeline/event-store.js';
 import type { Metrics } from '../report/metrics.js';
 import type { Disposition, MessageHandler, QueueMessage } from '../sources/sqs-consumer.js';
 

@@ -2,14 +2,14 @@
  * Queue mode (Deployment, 2+ replicas): consumes EventBridge events and ASG lifecycle hook messages from
  * SQS for every node of the cluster. Only the leader consumes; a standby keeps its node index warm.
  */
-import { LifecycleCompleter } from '../actions/lifecycle.js';
+import { AsgHookCompleter } from '../actions/asg-hook-completer.js';
 import { createAutoScalingLifecycle } from '../aws/autoscaling-lifecycle.js';
 import { createAutoScalingClient, createSqsClient, type AwsClientOptions } from '../aws/aws-clients.js';
 import { createSqsQueue } from '../aws/sqs-queue.js';
 import type { ModeRunner } from '../app.js';
 import { SqsConsumer } from '../sources/sqs-consumer.js';
 import { buildPipeline, kubeClients } from './node-actions.js';
-import { buildNotifier } from './notifier.js';
+import { buildNotifier } from './build-webhook-notifier.js';
 import { queueMessageHandler } from './queue-handler.js';
 import { startLeadership, startNodeDirectory } from './queue-cluster.js';
 
@@ -30,7 +30,7 @@ export const run: ModeRunner = async (ctx) => {
   const kube = kubeClients(config, clock);
   const directory = await startNodeDirectory(ctx, kube, aws);
   const leadership = startLeadership(ctx, kube);
-  const lifecycle = new LifecycleCompleter(
+  const lifecycle = new AsgHookCompleter(
     { port: await createAutoScalingLifecycle(await createAutoScalingClient(aws)), clock, logger, metrics },
     {
       heartbeatIntervalSeconds: config.queue.heartbeatIntervalSeconds,

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import type { NodeActuator } from '../pipeline/node-actuator.js';
+import type { NodeActuator } from '../pipeline/node-actuator-port.js';
 
 /** Seconds since boot from /proc/uptime (or UPTIME_FROM_FILE); undefined when unreadable. */
 export async function uptimeSeconds(file: string): Promise<number | undefined> {

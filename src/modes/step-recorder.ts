@@ -2,7 +2,7 @@
  * Adapter: the executor's StepRecorder port on the KubeEventRecorder. Events are written in the
  * background so that creating them never delays a cordon or a drain (the recorder never throws).
  */
-import type { NodeStepReport, StepRecorder } from '../pipeline/ports.js';
+import type { NodeStepReport, StepRecorder } from '../pipeline/executor-ports.js';
 import type { KubeEventRecorder, KubeEventSubject } from '../report/kube-events.js';
 
 /** At most this many PodBlockedByPdb events per drain. */

@@ -8,21 +8,21 @@ import { SpotHandlerError } from '../errors.js';
 import type { InterruptionEvent } from '../events/interruption-event.js';
 import type { Metrics } from '../report/metrics.js';
 import type { CordonGate } from './cordon-gate.js';
-import type { NodeActuator } from './node-actuator.js';
+import type { NodeActuator } from './node-actuator-port.js';
 import { plan, type PlanOptions, type Step } from './plan.js';
 import type {
   ActionReport,
-  LifecyclePort,
+  AsgHookPort,
   NodeResolver,
   Notifier,
   NotifyTrigger,
   ReadinessWaiter,
   StepRecorder,
-} from './ports.js';
-import type { ActionOutcome, NodeAction } from './store.js';
+} from './executor-ports.js';
+import type { ActionOutcome, NodeAction } from './event-store.js';
 import { marking, report, seconds, type RunContext } from './run-context.js';
 import { STEP_RETRY_LIMIT, stepRetryDelayMs } from './step-retry.js';
-import { countAction, LifecycleSteps } from './lifecycle-steps.js';
+import { countAction, AsgHookSteps } from './asg-hook-steps.js';
 import { setMaxListeners } from 'node:events';
 
 /** Options the executor reads. */
@@ -39,7 +39,7 @@ export interface ExecutorDeps {
   readonly resolver: NodeResolver;
   readonly notifier: Notifier;
   readonly recorder: StepRecorder;
-  readonly lifecycle?: LifecyclePort;
+  readonly lifecycle?: AsgHookPort;
   readonly readiness?: ReadinessWaiter;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -55,13 +55,13 @@ class NotLeader extends Error {}
 
 /** Executes node actions. */
 export class Executor {
-  private readonly hooks: LifecycleSteps;
+  private readonly hooks: AsgHookSteps;
 
   constructor(
     private readonly deps: ExecutorDeps,
     private readonly options: ExecutorOptions,
   ) {
-    this.hooks = new LifecycleSteps(deps, options);
+    this.hooks = new AsgHookSteps(deps, options);
   }
 
   /** Runs the action to its end, re-planning when a stronger event supersedes the current run. */

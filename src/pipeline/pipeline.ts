@@ -8,7 +8,7 @@ import type { Clock } from '../clock.js';
 import type { EventCancellation, InterruptionEvent } from '../events/interruption-event.js';
 import type { Metrics } from '../report/metrics.js';
 import type { Executor } from './executor.js';
-import type { NodeActuator } from './node-actuator.js';
+import type { NodeActuator } from './node-actuator-port.js';
 import type { PlanOptions } from './plan.js';
 import {
   EventStore,
@@ -16,7 +16,7 @@ import {
   type NodeAction,
   type StoreOptions,
   DEFAULT_STORE_OPTIONS,
-} from './store.js';
+} from './event-store.js';
 import { setMaxListeners } from 'node:events';
 
 /** Pipeline dependencies. */

@@ -3,7 +3,7 @@
  * them through ports; every step is idempotent, so running a plan twice does no harm.
  */
 import { isUrgent, type EventKind, type InterruptionEvent } from '../events/interruption-event.js';
-import type { NodeState } from './node-actuator.js';
+import type { NodeState } from './node-actuator-port.js';
 
 /** The part of the configuration the planner reads. */
 export interface PlanOptions {

@@ -1,8 +1,8 @@
 /** The state of one run of a node action, and what is derived from it for markers and reports. */
 import type { InterruptionEvent } from '../events/interruption-event.js';
-import type { DrainResult, NodeMarking, NodeState } from './node-actuator.js';
-import type { ActionReport } from './ports.js';
-import type { NodeAction } from './store.js';
+import type { DrainResult, NodeMarking, NodeState } from './node-actuator-port.js';
+import type { ActionReport } from './executor-ports.js';
+import type { NodeAction } from './event-store.js';
 
 /** One run of a node action. */
 export interface RunContext {

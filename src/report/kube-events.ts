@@ -14,8 +14,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { EventKind, InterruptionEvent } from '../events/interruption-event.js';
-import { MARK, type BlockingPod, type DrainResult } from '../pipeline/node-actuator.js';
-import type { NodeStepReport } from '../pipeline/ports.js';
+import { MARK, type BlockingPod, type DrainResult } from '../pipeline/node-actuator-port.js';
+import type { NodeStepReport } from '../pipeline/executor-ports.js';
 import type { Metrics } from './metrics.js';
 
 /** Every Event reason spot-handler uses, one constant each. */
@@ -195,7 +195,7 @@ export class KubeEventRecorder {
     return this.emit(s, KUBE_EVENT_REASONS.LifecycleCompleted, 'Normal', 'CompleteLifecycleAction', note);
   }
 
-  /** The executor's StepRecorder port (src/pipeline/ports.ts): one Event per reported step. */
+  /** The executor's StepRecorder port (src/pipeline/executor-ports.ts): one Event per reported step. */
   record(nodeName: string, report: NodeStepReport, event: InterruptionEvent): Promise<void> {
     const s: KubeEventSubject = { event, nodeName };
     switch (report.step) {

@@ -9,7 +9,7 @@
  * so a pod name or description can never break or inject into the body.
  */
 import { PermanentError } from '../errors.js';
-import type { BlockingPod } from '../pipeline/node-actuator.js';
+import type { BlockingPod } from '../pipeline/node-actuator-port.js';
 
 /** Largest template accepted, in bytes. */
 export const MAX_TEMPLATE_BYTES = 16 * 1024;

@@ -9,7 +9,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { ActionReport } from '../pipeline/ports.js';
+import type { ActionReport } from '../pipeline/executor-ports.js';
 import type { Metrics } from './metrics.js';
 import {
   DEFAULT_TEMPLATE,
@@ -85,7 +85,7 @@ export class WebhookNotifier {
     return this.url !== undefined && this.triggers.has(trigger);
   }
 
-  /** The executor's Notifier port (src/pipeline/ports.ts): sends one node action report. */
+  /** The executor's Notifier port (src/pipeline/executor-ports.ts): sends one node action report. */
   notify(trigger: WebhookTrigger, report: ActionReport): Promise<boolean> {
     return this.send(trigger, templateData(report, this.options.clusterName));
   }

@@ -7,7 +7,7 @@ import type {
   NodeMarking,
   NodePhase,
   NodeState,
-} from '../../src/pipeline/node-actuator.js';
+} from '../../src/pipeline/node-actuator-port.js';
 
 interface FakeNode {
   name: string;

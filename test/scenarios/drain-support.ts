@@ -18,9 +18,9 @@ import { loadKubeConfig, type KeepAliveKubeConfig } from '../../src/kube/kube-co
 import { RateLimiter } from '../../src/kube/rate-limiter.js';
 import { KubeNodeApi } from '../../src/kube/node-api.js';
 import { KubePodApi } from '../../src/kube/pod-api.js';
-import { KubeNodeActuator } from '../../src/actions/node-actuator.js';
+import { KubeNodeActuator } from '../../src/actions/kube-node-actuator.js';
 import { DEFAULT_ACTUATOR_OPTIONS, type ActuatorOptions } from '../../src/actions/actuator-options.js';
-import type { DrainRequest } from '../../src/pipeline/node-actuator.js';
+import type { DrainRequest } from '../../src/pipeline/node-actuator-port.js';
 import { startKubeEnv } from '../helpers/kube-env.js';
 
 /** A running environment on kube-env: the simulator (or a real cluster), clients and the kubelet simulator. */

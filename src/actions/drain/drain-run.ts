@@ -7,16 +7,16 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import { isRetryable } from '../../errors.js';
 import type { Metrics } from '../../report/metrics.js';
-import type { BlockingPod, DrainRequest, DrainResult } from '../../pipeline/node-actuator.js';
+import type { BlockingPod, DrainRequest, DrainResult } from '../../pipeline/node-actuator-port.js';
 import type { ActuatorOptions } from '../actuator-options.js';
 import type { KubePod, PodList } from '../kube-types.js';
-import type { PodApi } from '../ports.js';
+import type { PodApi } from '../kube-ports.js';
 import { retryDelayMs } from './backoff.js';
 import { evictPod, type EvictContext, type EvictOutcome } from './evict-pod.js';
 import { requestedGraceSeconds, terminatesInTime } from './grace.js';
 import { decidePod, daemonSetKey } from './pod-filters.js';
 import { tierPods } from './pod-tiers.js';
-import { Notifier } from './notifier.js';
+import { ChangeSignal } from './change-signal.js';
 import { PodTracker } from './pod-tracker.js';
 import type { Semaphore } from './semaphore.js';
 
@@ -48,7 +48,7 @@ export class DrainRun {
   private readonly blockers = new Map<string, BlockingPod>();
   private readonly outcomes = new Map<string, EvictOutcome>();
   private readonly tasks: Promise<void>[] = [];
-  private readonly budgetMoved: Notifier;
+  private readonly budgetMoved: ChangeSignal;
   private evicted = 0;
   private forced = 0;
 
@@ -60,7 +60,7 @@ export class DrainRun {
     // every pod's backoff sleep listens on this signal: hundreds of pods are normal
     setMaxListeners(0, this.stopper.signal);
     this.tracker = new PodTracker(deps.pods, request.nodeName, deps.clock, deps.logger);
-    this.budgetMoved = new Notifier(deps.clock);
+    this.budgetMoved = new ChangeSignal(deps.clock);
   }
 
   /** Runs the drain to its end. Throws only when the pods cannot even be listed. */
@@ -184,7 +184,7 @@ export class DrainRun {
       setBlocker: (uid, blocker) => {
         if (blocker) this.blockers.set(uid, blocker);
         else this.blockers.delete(uid);
-        this.tracker.changed.notify();
+        this.tracker.changed.raise();
       },
       logger: this.deps.logger.child({ node: this.request.nodeName }),
     };
@@ -195,7 +195,7 @@ export class DrainRun {
     this.outcomes.set(pod.uid, outcome);
     if (outcome === 'evicted' || outcome === 'deleted') this.evicted++;
     if (outcome === 'forced') this.forced++;
-    this.tracker.changed.notify();
+    this.tracker.changed.raise();
   }
 
   /** Waits until the tier is gone, or every pod left in it is held up, or later tiers need the time left. */

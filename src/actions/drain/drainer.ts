@@ -5,9 +5,9 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import type { Metrics } from '../../report/metrics.js';
-import type { DrainRequest, DrainResult } from '../../pipeline/node-actuator.js';
+import type { DrainRequest, DrainResult } from '../../pipeline/node-actuator-port.js';
 import type { ActuatorOptions } from '../actuator-options.js';
-import type { PodApi } from '../ports.js';
+import type { PodApi } from '../kube-ports.js';
 import { DrainRun } from './drain-run.js';
 import { Semaphore } from './semaphore.js';
 

@@ -14,13 +14,13 @@ import {
   isRetryable,
 } from '../../errors.js';
 import type { Metrics } from '../../report/metrics.js';
-import type { BlockingPod } from '../../pipeline/node-actuator.js';
+import type { BlockingPod } from '../../pipeline/node-actuator-port.js';
 import type { ActuatorOptions } from '../actuator-options.js';
 import type { KubePod, PodRef } from '../kube-types.js';
-import type { PodApi } from '../ports.js';
+import type { PodApi } from '../kube-ports.js';
 import { retryDelayMs } from './backoff.js';
 import { graceSeconds } from './grace.js';
-import type { Notifier } from './notifier.js';
+import type { ChangeSignal } from './change-signal.js';
 import type { Semaphore } from './semaphore.js';
 
 /** How one pod's eviction ended. */
@@ -48,7 +48,7 @@ export interface EvictContext {
    * Notified when a refused pod gets evicted: a budget just allowed a disruption, so the other refused
    * pods of the drain retry at once instead of sleeping out their backoff (up to retryMaxMs).
    */
-  readonly budgetMoved?: Notifier;
+  readonly budgetMoved?: ChangeSignal;
 }
 
 function refOf(pod: KubePod): PodRef {
@@ -116,7 +116,7 @@ export async function evictPod(pod: KubePod, ctx: EvictContext): Promise<EvictOu
     try {
       const outcome = await attempt(pod, blocked && now >= ctx.forceAtMs, ctx);
       ctx.setBlocker(pod.uid, undefined);
-      if (blocked) ctx.budgetMoved?.notify();
+      if (blocked) ctx.budgetMoved?.raise();
       return outcome;
     } catch (err) {
       if (err instanceof NotFoundError || err instanceof ConflictError) return 'gone';

@@ -7,15 +7,15 @@ import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import type { KubePod, PodList, PodWatchEvent } from '../kube-types.js';
-import type { PodApi } from '../ports.js';
-import { Notifier } from './notifier.js';
+import type { PodApi } from '../kube-ports.js';
+import { ChangeSignal } from './change-signal.js';
 
 const RELIST_BACKOFF_MS = [0, 100, 250, 500, 1000, 2000];
 
 /** The live set of pods on one node. */
 export class PodTracker {
   /** Wakes on every change seen. */
-  readonly changed: Notifier;
+  readonly changed: ChangeSignal;
   private readonly present = new Map<string, KubePod>();
   private readonly stopper = new AbortController();
   private resourceVersion = '';
@@ -27,7 +27,7 @@ export class PodTracker {
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {
-    this.changed = new Notifier(clock);
+    this.changed = new ChangeSignal(clock);
     setMaxListeners(0, this.stopper.signal);
   }
 
@@ -64,7 +64,7 @@ export class PodTracker {
     this.present.clear();
     for (const pod of list.pods) this.present.set(pod.uid, pod);
     this.resourceVersion = list.resourceVersion;
-    this.changed.notify();
+    this.changed.raise();
   }
 
   private onEvent(event: PodWatchEvent): void {
@@ -73,7 +73,7 @@ export class PodTracker {
     else if (event.pod.nodeName === undefined || event.pod.nodeName === this.nodeName) {
       this.present.set(event.pod.uid, event.pod);
     }
-    this.changed.notify();
+    this.changed.raise();
   }
 
   private async watchLoop(): Promise<void> {

@@ -1,6 +1,6 @@
 /** Keeps PodDisruptionBudget status current (the disruption controller), batched per event-loop turn. */
 import type { ObjectOps } from './object-ops.js';
-import type { StoreEvent } from './store.js';
+import type { StoreEvent } from './object-store.js';
 import type { KubeObject } from './types.js';
 import { computePdbStatus } from './pdb-status.js';
 import { canonicalJson, core } from './object-ops.js';

@@ -3,14 +3,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultInjector } from './faults.js';
 import type { ObjectOps } from './object-ops.js';
 import type { ResourceDef } from './resources.js';
-import type { StoreEvent, StoredEntry, WatchType, Watcher } from './store.js';
+import type { StoreEvent, StoredEntry, WatchType, Watcher } from './object-store.js';
 import type { KubeObject } from './types.js';
 import { podNodeName } from './types.js';
 import { sendJsonText } from './http-util.js';
 import { apiVersionOf } from './resources.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { ApiError, badRequest } from './status.js';
-import { ExpiredError, deliver } from './store.js';
+import { ExpiredError, deliver } from './object-store.js';
 
 /** Which objects a list or watch selects. */
 export interface Selection {

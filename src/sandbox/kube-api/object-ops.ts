@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import type { AdmissionOptions } from './admission.js';
 import type { ResourceDef } from './resources.js';
-import type { ObjectStore } from './store.js';
+import type { ObjectStore } from './object-store.js';
 import type { KubeObject } from './types.js';
 import { admitCreate } from './admission.js';
 import { eventFromCore, eventToCore } from './event-rules.js';

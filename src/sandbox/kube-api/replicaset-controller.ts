@@ -1,7 +1,7 @@
 /** A tiny ReplicaSet controller: when an owned pod starts terminating or vanishes, create a replacement. */
 import type { ObjectOps } from './object-ops.js';
 import type { Scheduler } from './scheduler.js';
-import type { StoreEvent } from './store.js';
+import type { StoreEvent } from './object-store.js';
 import type { KubeObject } from './types.js';
 import { core, randomSuffix } from './object-ops.js';
 import { cloneJson, controllerOf, isRecord, podPhase } from './types.js';

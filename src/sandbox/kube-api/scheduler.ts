@@ -1,5 +1,5 @@
 /** A minimal scheduler for replacement pods: unschedulable, taints, nodeSelector and pod capacity. */
-import type { ObjectStore } from './store.js';
+import type { ObjectStore } from './object-store.js';
 import type { KubeObject } from './types.js';
 import { isRecord } from './types.js';
 

@@ -17,7 +17,7 @@ import { sendError, toApiError } from './http-util.js';
 import { ObjectOps, core } from './object-ops.js';
 import { RequestLog } from './request-log.js';
 import { ApiError, reasonForCode } from './status.js';
-import { ObjectStore } from './store.js';
+import { ObjectStore } from './object-store.js';
 
 /** Options for `startKubeApiSimulator`. */
 export interface KubeApiSimulatorOptions {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CachedNodeApi } from '../../../src/actions/cached-node-api.js';
 import type { KubeNode, NodeMergePatch } from '../../../src/actions/kube-types.js';
-import type { NodeApi } from '../../../src/actions/ports.js';
+import type { NodeApi } from '../../../src/actions/kube-ports.js';
 import { updateNode } from '../../../src/actions/node-writer.js';
 import { FakeClock } from '../../../src/clock.js';
 import { ConflictError } from '../../../src/errors.js';

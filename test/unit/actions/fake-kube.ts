@@ -14,7 +14,7 @@ import type {
   PodRef,
   PodWatchEvent,
 } from '../../../src/actions/kube-types.js';
-import type { NodeApi, PodApi } from '../../../src/actions/ports.js';
+import type { NodeApi, PodApi } from '../../../src/actions/kube-ports.js';
 
 type Method =
   'getNode' | 'patchNode' | 'patchNodeStatus' | 'listPods' | 'evictPod' | 'deletePod' | 'watchPods';

@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { FakeClock } from '../../../src/clock.js';
 import { createMetrics, type Metrics } from '../../../src/report/metrics.js';
 import { DEFAULT_ACTUATOR_OPTIONS, type ActuatorOptions } from '../../../src/actions/actuator-options.js';
-import { KubeNodeActuator } from '../../../src/actions/node-actuator.js';
+import { KubeNodeActuator } from '../../../src/actions/kube-node-actuator.js';
 import { FakeKube } from './fake-kube.js';
 import { node } from './pod-builders.js';
 

@@ -2,7 +2,7 @@
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LifecycleCompleter } from '../../../src/actions/lifecycle.js';
+import { AsgHookCompleter } from '../../../src/actions/asg-hook-completer.js';
 import {
   createAutoScalingClient,
   createEc2Client,
@@ -62,7 +62,7 @@ describe('Ec2Instances', () => {
   });
 });
 
-describe('AutoScalingLifecycle + LifecycleCompleter', () => {
+describe('AutoScalingLifecycle + AsgHookCompleter', () => {
   it('heartbeats, completes with CONTINUE once, and treats a second completion as done', async () => {
     sim.addInstance({ instanceId: 'i-0ddddddddddddddd4', autoScalingGroupName: 'asg-1' });
     sim.setHook({ groupName: 'asg-1', hookName: 'drain', heartbeatTimeoutSeconds: 120 });
@@ -70,7 +70,7 @@ describe('AutoScalingLifecycle + LifecycleCompleter', () => {
     const client = await createAutoScalingClient(aws);
     const port = await createAutoScalingLifecycle(client);
     const hook = { groupName: 'asg-1', hookName: 'drain', token, instanceId: 'i-0ddddddddddddddd4' };
-    const completer = new LifecycleCompleter(
+    const completer = new AsgHookCompleter(
       {
         port,
         clock: new FakeClock(),

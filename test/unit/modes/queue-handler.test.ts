@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { FakeClock } from '../../../src/clock.js';
 import type { InterruptionEvent } from '../../../src/events/interruption-event.js';
 import { disposition, queueMessageHandler } from '../../../src/modes/queue-handler.js';
-import type { ActionOutcome } from '../../../src/pipeline/store.js';
+import type { ActionOutcome } from '../../../src/pipeline/event-store.js';
 import { createMetrics } from '../../../src/report/metrics.js';
 
 const fixture = (name: string) =>

@@ -5,7 +5,7 @@ import { FakeClock } from '../../../src/clock.js';
 import type { InterruptionEvent, LifecycleHookRef } from '../../../src/events/interruption-event.js';
 import { Executor, type ExecutorOptions } from '../../../src/pipeline/executor.js';
 import { Pipeline } from '../../../src/pipeline/pipeline.js';
-import type { ActionReport, NotifyTrigger } from '../../../src/pipeline/ports.js';
+import type { ActionReport, NotifyTrigger } from '../../../src/pipeline/executor-ports.js';
 import { createMetrics } from '../../../src/report/metrics.js';
 import { FakeNodeActuator } from '../../helpers/fake-node-actuator.js';
 

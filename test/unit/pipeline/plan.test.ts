@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { InterruptionEvent } from '../../../src/events/interruption-event.js';
-import type { NodeState } from '../../../src/pipeline/node-actuator.js';
+import type { NodeState } from '../../../src/pipeline/node-actuator-port.js';
 import { plan, type PlanOptions } from '../../../src/pipeline/plan.js';
-import { choosePrimary } from '../../../src/pipeline/store.js';
+import { choosePrimary } from '../../../src/pipeline/event-store.js';
 
 const T0 = Date.parse('2026-11-29T10:00:00Z');
 const base: PlanOptions = {

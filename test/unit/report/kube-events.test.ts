@@ -13,7 +13,7 @@ import {
   type KubeEventSink,
   type KubeEventSubject,
 } from '../../../src/report/kube-events.js';
-import type { DrainResult } from '../../../src/pipeline/node-actuator.js';
+import type { DrainResult } from '../../../src/pipeline/node-actuator-port.js';
 import { captureLogger } from './capture-logger.js';
 
 /** Stateful fake of the sink: stores Events; can fail the next N calls. */

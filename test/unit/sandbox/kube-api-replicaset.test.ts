@@ -3,7 +3,7 @@ import { FakeClock } from '../../../src/clock.js';
 import { ObjectOps, core } from '../../../src/sandbox/kube-api/object-ops.js';
 import { ReplicaSetController } from '../../../src/sandbox/kube-api/replicaset-controller.js';
 import { leastPodsScheduler } from '../../../src/sandbox/kube-api/scheduler.js';
-import { ObjectStore } from '../../../src/sandbox/kube-api/store.js';
+import { ObjectStore } from '../../../src/sandbox/kube-api/object-store.js';
 import type { KubeObject } from '../../../src/sandbox/kube-api/types.js';
 
 function world() {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TransientError } from '../../../../src/errors.js';
-import type { DrainRequest } from '../../../../src/pipeline/node-actuator.js';
+import type { DrainRequest } from '../../../../src/pipeline/node-actuator-port.js';
 import { pod } from '../pod-builders.js';
 import { metricValue, settle, world, type World } from '../world.js';
 

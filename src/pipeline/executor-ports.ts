@@ -3,7 +3,7 @@
  * Adapters live in src/report, src/actions and src/kube; the composition root (src/app.ts) joins them.
  */
 import type { EventKind, InterruptionEvent, LifecycleHookRef } from '../events/interruption-event.js';
-import type { DrainResult } from './node-actuator.js';
+import type { DrainResult } from './node-actuator-port.js';
 
 /** When a webhook may fire. */
 export type NotifyTrigger = 'start' | 'success' | 'failure';
@@ -45,7 +45,7 @@ export interface StepRecorder {
 }
 
 /** ASG lifecycle hooks: completion and heartbeats. */
-export interface LifecyclePort {
+export interface AsgHookPort {
   /** CompleteLifecycleAction CONTINUE; idempotent. */
   complete(hook: LifecycleHookRef): Promise<void>;
   /** Sends heartbeats until the signal aborts. */

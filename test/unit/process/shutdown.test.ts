@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/clock.js';
-import { ShutdownRequested, runWithLifecycle } from '../../../src/process/lifecycle.js';
+import { ShutdownRequested, runWithShutdown } from '../../../src/process/shutdown.js';
 
 /** A stand-in for `process`: emits signals on demand, records exit codes instead of exiting. */
 class FakeProcess extends EventEmitter {
@@ -46,13 +46,13 @@ function daemon(task: { done: Promise<void> }, seen: { signal?: AbortSignal }) {
   };
 }
 
-describe('runWithLifecycle', () => {
+describe('runWithShutdown', () => {
   it('SIGTERM aborts intake, waits for in-flight work, then resolves 0', async () => {
     const { proc, opts, tick } = setup();
     const task = inFlightTask();
     const seen: { signal?: AbortSignal } = {};
     let settled = false;
-    const result = runWithLifecycle(daemon(task, seen), opts).then((c) => ((settled = true), c));
+    const result = runWithShutdown(daemon(task, seen), opts).then((c) => ((settled = true), c));
     await tick();
     expect(seen.signal?.aborted).toBe(false);
     proc.emit('SIGTERM');
@@ -68,7 +68,7 @@ describe('runWithLifecycle', () => {
 
   it('stops waiting when the grace period runs out, and still resolves 0', async () => {
     const { proc, clock, lines, opts, tick } = setup(25_000);
-    const result = runWithLifecycle(daemon(inFlightTask(), {}), opts);
+    const result = runWithShutdown(daemon(inFlightTask(), {}), opts);
     await tick();
     proc.emit('SIGINT');
     await clock.advance(24_999);
@@ -84,7 +84,7 @@ describe('runWithLifecycle', () => {
   it('a second signal exits at once', async () => {
     const { proc, opts, tick } = setup();
     const task = inFlightTask();
-    const result = runWithLifecycle(daemon(task, {}), opts);
+    const result = runWithShutdown(daemon(task, {}), opts);
     await tick();
     proc.emit('SIGTERM');
     proc.emit('SIGTERM');
@@ -96,7 +96,7 @@ describe('runWithLifecycle', () => {
   it('an uncaught error is logged before exit 1', async () => {
     const { proc, lines, opts, tick } = setup();
     const task = inFlightTask();
-    const result = runWithLifecycle(daemon(task, {}), opts);
+    const result = runWithShutdown(daemon(task, {}), opts);
     await tick();
     proc.emit('uncaughtException', new Error('kaboom'));
     expect(proc.exits).toEqual([1]);
@@ -110,16 +110,16 @@ describe('runWithLifecycle', () => {
 
   it('a failing run resolves 1 with the error logged; its own exit code passes through', async () => {
     const { opts, lines } = setup();
-    expect(await runWithLifecycle(() => Promise.reject(new Error('no kube')), opts)).toBe(1);
+    expect(await runWithShutdown(() => Promise.reject(new Error('no kube')), opts)).toBe(1);
     expect(lines).toContainEqual(
       expect.objectContaining({ msg: 'fatal error', err: expect.objectContaining({ message: 'no kube' }) }),
     );
-    expect(await runWithLifecycle(async () => 3, opts)).toBe(3);
+    expect(await runWithShutdown(async () => 3, opts)).toBe(3);
   });
 
   it('a run that rethrows the abort reason after SIGTERM is a clean stop', async () => {
     const { proc, opts, tick } = setup();
-    const result = runWithLifecycle(
+    const result = runWithShutdown(
       (signal) =>
         new Promise<number>((_r, reject) =>
           signal.addEventListener('abort', () => reject(signal.reason as Error)),

@@ -10,7 +10,7 @@ import type { LifecycleHookRef } from '../events/interruption-event.js';
 import type { Metrics } from '../report/metrics.js';
 
 /** The Auto Scaling calls this module needs (src/aws/autoscaling-lifecycle.ts implements them). */
-export interface LifecyclePort {
+export interface AsgHookPort {
   complete(hook: LifecycleHookRef): Promise<void>;
   recordHeartbeat(hook: LifecycleHookRef): Promise<void>;
   /** The hook's HeartbeatTimeout; undefined when not found. */
@@ -18,7 +18,7 @@ export interface LifecyclePort {
 }
 
 /** Options; -1 means "auto" as in the config (HEARTBEAT_INTERVAL, HEARTBEAT_UNTIL). */
-export interface LifecycleCompleterOptions {
+export interface AsgHookCompleterOptions {
   /** Heartbeat period; -1 = half the hook's HeartbeatTimeout. */
   readonly heartbeatIntervalSeconds: number;
   /** Stop heartbeats this long after they started; -1 = 172800 (48 h, the ASG global maximum). */
@@ -33,17 +33,17 @@ export interface LifecycleCompleterOptions {
 export type CompleteResult = 'completed' | 'already-done';
 
 /** Completes lifecycle actions and sends heartbeats. */
-export class LifecycleCompleter {
+export class AsgHookCompleter {
   private readonly timeouts = new Map<string, Promise<number | undefined>>();
 
   constructor(
     private readonly deps: {
-      readonly port: LifecyclePort;
+      readonly port: AsgHookPort;
       readonly clock: Clock;
       readonly logger: Logger;
       readonly metrics: Pick<Metrics, 'lifecycleActions'>;
     },
-    private readonly options: LifecycleCompleterOptions,
+    private readonly options: AsgHookCompleterOptions,
   ) {}
 
   /** CompleteLifecycleAction CONTINUE, retrying transient errors; NotFound after a completion is success. */

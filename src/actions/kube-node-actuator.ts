@@ -1,5 +1,5 @@
 /**
- * The NodeActuator the executor drives (src/pipeline/node-actuator.ts): markers and cordon through
+ * The NodeActuator the executor drives (src/pipeline/node-actuator-port.ts): markers and cordon through
  * conditional merge patches (node-writer.ts), drains through the Drainer. Every method is idempotent.
  */
 import type { Logger } from 'pino';
@@ -12,7 +12,7 @@ import type {
   NodeMarking,
   NodePhase,
   NodeState,
-} from '../pipeline/node-actuator.js';
+} from '../pipeline/node-actuator-port.js';
 import type { ActuatorOptions } from './actuator-options.js';
 import type { NodeMergePatch } from './kube-types.js';
 import {
@@ -26,7 +26,7 @@ import {
   unmarkPatch,
 } from './node-marks.js';
 import { updateNode, updateNodeStatus, type PatchFn } from './node-writer.js';
-import type { NodeApi, PodApi } from './ports.js';
+import type { NodeApi, PodApi } from './kube-ports.js';
 import { Drainer } from './drain/drainer.js';
 
 /** What the actuator is built from. */

@@ -1,5 +1,5 @@
 /** Builds the webhook notifier (the executor's Notifier port) from the webhook config section. */
-import type { Notifier } from '../pipeline/ports.js';
+import type { Notifier } from '../pipeline/executor-ports.js';
 import { bypassesProxy } from '../report/webhook-proxy.js';
 import { HttpWebhookTransport } from '../report/webhook-transport.js';
 import { WebhookNotifier } from '../report/webhook.js';

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { LifecycleCompleter, type LifecyclePort } from '../../../src/actions/lifecycle.js';
+import { AsgHookCompleter, type AsgHookPort } from '../../../src/actions/asg-hook-completer.js';
 import { FakeClock } from '../../../src/clock.js';
 import { NotFoundError, PermanentError, TransientError } from '../../../src/errors.js';
 import type { LifecycleHookRef } from '../../../src/events/interruption-event.js';
@@ -15,7 +15,7 @@ const HOOK: LifecycleHookRef = {
 };
 
 /** A stateful fake ASG: one active action per token; completion removes it. */
-class FakeAsg implements LifecyclePort {
+class FakeAsg implements AsgHookPort {
   active = new Set(['tok']);
   completed: string[] = [];
   heartbeatsAt: number[] = [];
@@ -46,11 +46,11 @@ class FakeAsg implements LifecyclePort {
   }
 }
 
-function setup(options: Partial<ConstructorParameters<typeof LifecycleCompleter>[1]> = {}, timeout?: number) {
+function setup(options: Partial<ConstructorParameters<typeof AsgHookCompleter>[1]> = {}, timeout?: number) {
   const clock = new FakeClock();
   const asg = new FakeAsg(clock, timeout);
   const metrics = createMetrics(new Registry(), { version: 't', mode: 'queue' }, { defaultMetrics: false });
-  const completer = new LifecycleCompleter(
+  const completer = new AsgHookCompleter(
     { port: asg, clock, logger: pino({ level: 'silent' }), metrics },
     { heartbeatIntervalSeconds: -1, heartbeatUntilSeconds: -1, ...options },
   );
@@ -61,7 +61,7 @@ function setup(options: Partial<ConstructorParameters<typeof LifecycleCompleter>
   return { clock, asg, completer, count, start: clock.now() };
 }
 
-describe('LifecycleCompleter.complete', () => {
+describe('AsgHookCompleter.complete', () => {
   it('completes once; a second completion counts as already done', async () => {
     const t = setup();
     expect(await t.completer.complete(HOOK)).toBe('completed');
@@ -90,7 +90,7 @@ describe('LifecycleCompleter.complete', () => {
   });
 });
 
-describe('LifecycleCompleter.startHeartbeats', () => {
+describe('AsgHookCompleter.startHeartbeats', () => {
   it('beats every half HeartbeatTimeout until aborted, and caches the hook timeout', async () => {
     const t = setup({}, 300);
     const abort = new AbortController();

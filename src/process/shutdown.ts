@@ -13,8 +13,8 @@ export interface ProcessPort {
   exit(code: number): void;
 }
 
-/** What runWithLifecycle needs. */
-export interface LifecycleOptions {
+/** What runWithShutdown needs. */
+export interface ShutdownOptions {
   readonly shutdownGraceMs: number;
   readonly logger: Logger;
   readonly clock: Clock;
@@ -32,9 +32,9 @@ export class ShutdownRequested extends Error {
 const SIGNAL_NUMBERS: Readonly<Record<string, number>> = { SIGINT: 2, SIGTERM: 15 };
 
 /** Runs `work` with a root signal; resolves with the exit code (main sets it, the process then ends). */
-export async function runWithLifecycle(
+export async function runWithShutdown(
   work: (signal: AbortSignal) => Promise<number>,
-  options: LifecycleOptions,
+  options: ShutdownOptions,
 ): Promise<number> {
   const { logger, proc, clock } = options;
   const root = new AbortController();

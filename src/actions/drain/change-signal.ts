@@ -1,20 +1,20 @@
 /** Wakes waiters when something changed (a watch event, an eviction result), with a clock-based timeout. */
 import type { Clock } from '../../clock.js';
 
-/** A level-free change signal: `wait` resolves on the next `notify`, at `untilMs`, or when the signal aborts. */
-export class Notifier {
+/** A level-free change signal: `wait` resolves on the next `raise`, at `untilMs`, or when the signal aborts. */
+export class ChangeSignal {
   private waiters: (() => void)[] = [];
 
   constructor(private readonly clock: Clock) {}
 
   /** Wakes every current waiter. */
-  notify(): void {
+  raise(): void {
     const waiters = this.waiters;
     this.waiters = [];
     for (const wake of waiters) wake();
   }
 
-  /** Resolves on the next notify, at untilMs (clock time) or on abort; never rejects. */
+  /** Resolves on the next raise, at untilMs (clock time) or on abort; never rejects. */
   async wait(untilMs: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return;
     const timer = new AbortController();

@@ -3,9 +3,9 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { InterruptionEvent } from '../events/interruption-event.js';
 import type { Metrics } from '../report/metrics.js';
-import type { LifecyclePort, StepRecorder } from './ports.js';
+import type { AsgHookPort, StepRecorder } from './executor-ports.js';
 import type { RunContext } from './run-context.js';
-import type { NodeAction } from './store.js';
+import type { NodeAction } from './event-store.js';
 
 /** Runs `fn` and counts it in `spot_handler_actions_total` by result. */
 export async function countAction(
@@ -23,10 +23,10 @@ export async function countAction(
 }
 
 /** Completes every merged message's hook (once) and keeps termination hooks alive with heartbeats. */
-export class LifecycleSteps {
+export class AsgHookSteps {
   constructor(
     private readonly deps: {
-      readonly lifecycle?: LifecyclePort;
+      readonly lifecycle?: AsgHookPort;
       readonly recorder: StepRecorder;
       readonly clock: Clock;
       readonly logger: Logger;

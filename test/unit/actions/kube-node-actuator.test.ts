@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MARK } from '../../../src/pipeline/node-actuator.js';
+import { MARK } from '../../../src/pipeline/node-actuator-port.js';
 import { LB_EXCLUDE_LABEL } from '../../../src/actions/node-marks.js';
 import { world } from './world.js';
 
