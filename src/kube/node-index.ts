@@ -159,7 +159,7 @@ export class NodeIndex {
     this.byInstance.clear();
     for (const node of nodes) this.put(node);
     this.markSynced();
-    this.notify();
+    this.notifyListeners();
     return resourceVersion;
   }
 
@@ -167,7 +167,7 @@ export class NodeIndex {
   private apply(event: NodeWatchEvent): string {
     if (event.type === 'DELETED') this.remove(event.node.nodeName);
     else if (event.type !== 'BOOKMARK') this.put(event.node);
-    this.notify();
+    this.notifyListeners();
     return event.resourceVersion;
   }
 
@@ -184,7 +184,7 @@ export class NodeIndex {
     if (old.instanceId && this.byInstance.get(old.instanceId) === old) this.byInstance.delete(old.instanceId);
   }
 
-  private notify(): void {
+  private notifyListeners(): void {
     for (const listener of [...this.listeners]) listener();
   }
 }

@@ -9,7 +9,7 @@ import type { ModeContext } from './node-actions.js';
 export async function buildNotifier(ctx: ModeContext): Promise<Notifier & { close(): void }> {
   const { config, logger, clock, metrics } = ctx;
   const webhook = config.webhook;
-  if (!webhook.url) return { notify: async () => false, close: () => undefined };
+  if (!webhook.url) return { sendWebhook: async () => false, close: () => undefined };
   const noProxy = webhook.noProxy.join(',');
   const proxyFor = (url: URL): string | undefined =>
     webhook.proxyUrl && !bypassesProxy(url, noProxy) ? webhook.proxyUrl : undefined;
@@ -25,5 +25,8 @@ export async function buildNotifier(ctx: ModeContext): Promise<Notifier & { clos
     },
     { transport, logger, clock, metrics },
   );
-  return { notify: (trigger, report) => notifier.notify(trigger, report), close: () => transport.close() };
+  return {
+    sendWebhook: (trigger, report) => notifier.sendWebhook(trigger, report),
+    close: () => transport.close(),
+  };
 }

@@ -16,7 +16,7 @@ export function stepRecorder(recorder: KubeEventRecorder): StepRecorder & { pend
     void p.finally(() => inFlight.delete(p));
   };
   return {
-    record: (nodeName, report, event) => {
+    recordStep: (nodeName, report, event) => {
       track(write(recorder, { event, nodeName }, report));
       return Promise.resolve();
     },

@@ -55,7 +55,7 @@ export class AsgHookSteps {
       await countAction(this.deps.metrics, 'complete-lifecycle', () => lifecycle.complete(hook));
     }
     if (ctx.nodeName)
-      await this.deps.recorder.record(ctx.nodeName, { step: 'lifecycle-completed' }, ctx.primary);
+      await this.deps.recorder.recordStep(ctx.nodeName, { step: 'lifecycle-completed' }, ctx.primary);
   }
 
   /** Starts heartbeats for an ASG termination hook so it does not time out while the drain runs. */

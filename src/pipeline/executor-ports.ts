@@ -29,7 +29,7 @@ export interface ActionReport {
 
 /** Sends notifications (webhooks). Returns true when delivered; never throws. */
 export interface Notifier {
-  notify(trigger: NotifyTrigger, report: ActionReport): Promise<boolean>;
+  sendWebhook(trigger: NotifyTrigger, report: ActionReport): Promise<boolean>;
 }
 
 /** A step worth a Kubernetes Event on the node. */
@@ -41,7 +41,7 @@ export type NodeStepReport =
 
 /** Records node steps (Kubernetes Events). Never throws. */
 export interface StepRecorder {
-  record(nodeName: string, report: NodeStepReport, event: InterruptionEvent): Promise<void>;
+  recordStep(nodeName: string, report: NodeStepReport, event: InterruptionEvent): Promise<void>;
 }
 
 /** ASG lifecycle hooks: completion and heartbeats. */

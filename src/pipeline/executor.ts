@@ -65,7 +65,7 @@ export class Executor {
   }
 
   /** Runs the action to its end, re-planning when a stronger event supersedes the current run. */
-  async run(action: NodeAction, stop: AbortSignal): Promise<ActionOutcome> {
+  async execute(action: NodeAction, stop: AbortSignal): Promise<ActionOutcome> {
     const { logger } = this.deps;
     try {
       const first = action.primary(this.options);
@@ -150,7 +150,10 @@ export class Executor {
       if (failed) return failed;
     }
     if (decided.steps.some((s) => s.type === 'drain' || s.type === 'cordon')) {
-      await this.notify('success', ctx, { result: ctx.drain?.result ?? 'cordoned', drain: ctx.drain });
+      await this.sendActionWebhook('success', ctx, {
+        result: ctx.drain?.result ?? 'cordoned',
+        drain: ctx.drain,
+      });
     }
     return { status: 'done', detail: ctx.drain ? `drain ${ctx.drain.result}` : 'done' };
   }
@@ -176,14 +179,14 @@ export class Executor {
         await clock.sleep(step.atMs - clock.now(), ctx.signal);
         return undefined;
       case 'notify':
-        await recorder.record(nodeName, { step: 'notice', event: primary }, recordCtx);
-        void this.notify('start', ctx, {});
+        await recorder.recordStep(nodeName, { step: 'notice', event: primary }, recordCtx);
+        void this.sendActionWebhook('start', ctx, {});
         return undefined;
       case 'mark':
         await this.act('mark', () =>
           this.mutate(() => actuator.mark(nodeName, marking(primary, ctx.action))),
         );
-        await recorder.record(nodeName, { step: 'tainted' }, recordCtx);
+        await recorder.recordStep(nodeName, { step: 'tainted' }, recordCtx);
         return undefined;
       case 'cordon':
         await this.act('cordon', () => this.mutate(() => actuator.cordon(nodeName)));
@@ -192,7 +195,7 @@ export class Executor {
           { kind: primary.kind },
           seconds(clock.now() - ctx.action.noticedAtMs),
         );
-        await recorder.record(nodeName, { step: 'cordoned' }, recordCtx);
+        await recorder.recordStep(nodeName, { step: 'cordoned' }, recordCtx);
         this.deps.logger.info({ node: nodeName, eventId: primary.id, kind: primary.kind }, 'node cordoned');
         if (!ctx.drains && ctx.node?.phase !== 'cordoned') {
           // a drain sets its own phase at once; a cordon-only action records it here
@@ -212,7 +215,7 @@ export class Executor {
         await clock.sleep(step.atMs - clock.now(), ctx.signal);
         this.checkpoint(ctx);
         await this.act('uncordon', () => this.mutate(() => actuator.unmark(nodeName)));
-        await recorder.record(nodeName, { step: 'uncordoned' }, recordCtx);
+        await recorder.recordStep(nodeName, { step: 'uncordoned' }, recordCtx);
         this.deps.logger.info(
           { node: nodeName, eventId: primary.id },
           'rebalance cordon expired: uncordoned',
@@ -234,7 +237,7 @@ export class Executor {
     await this.mutate(() =>
       actuator.setPhase(nodeName, 'draining', `draining for ${primary.kind} ${primary.id}`),
     );
-    await recorder.record(nodeName, { step: 'drain-started' }, recordCtx);
+    await recorder.recordStep(nodeName, { step: 'drain-started' }, recordCtx);
     const deadlineMs = Math.min(
       ...ctx.action.events.filter((e) => e.kind !== 'asg-launch').map((e) => e.deadlineMs),
     );
@@ -262,7 +265,7 @@ export class Executor {
       await this.mutate(() =>
         actuator.setPhase(nodeName, 'drained', `drained (${result.result}) for ${primary.id}`),
       );
-      await recorder.record(nodeName, { step: 'drained', drain: result }, recordCtx);
+      await recorder.recordStep(nodeName, { step: 'drained', drain: result }, recordCtx);
       logger.info(
         { node: nodeName, eventId: primary.id, result: result.result, podsEvicted: result.podsEvicted },
         'node drained',
@@ -270,12 +273,12 @@ export class Executor {
       return undefined;
     }
     await this.mutate(() => actuator.setPhase(nodeName, 'drain-failed', `drain ${result.result}`));
-    await recorder.record(nodeName, { step: 'drain-failed', drain: result }, recordCtx);
+    await recorder.recordStep(nodeName, { step: 'drain-failed', drain: result }, recordCtx);
     logger.warn(
       { node: nodeName, eventId: primary.id, result: result.result, blockedBy: result.blockedBy },
       'drain did not finish',
     );
-    await this.notify('failure', ctx, { result: result.result, drain: result });
+    await this.sendActionWebhook('failure', ctx, { result: result.result, drain: result });
     return { status: 'failed', detail: `drain ${result.result}` };
   }
 
@@ -298,12 +301,16 @@ export class Executor {
    * Sends a webhook once per action. It runs in the background so a slow receiver never delays the
    * drain; the next notification of the action waits for the previous one to keep their order.
    */
-  private notify(trigger: NotifyTrigger, ctx: RunContext, extra: Partial<ActionReport>): Promise<void> {
+  private sendActionWebhook(
+    trigger: NotifyTrigger,
+    ctx: RunContext,
+    extra: Partial<ActionReport>,
+  ): Promise<void> {
     if (ctx.action.reported.has(trigger)) return ctx.action.notifications;
     ctx.action.reported.add(trigger);
     const data = { ...report(ctx), ...extra };
     ctx.action.notifications = ctx.action.notifications.then(async () => {
-      const sent = await this.deps.notifier.notify(trigger, data).catch(() => false);
+      const sent = await this.deps.notifier.sendWebhook(trigger, data).catch(() => false);
       if (sent)
         await this.mutate(() => this.deps.actuator.recordReported(ctx.nodeName, trigger)).catch(
           () => undefined,

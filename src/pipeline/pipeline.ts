@@ -150,7 +150,7 @@ export class Pipeline {
     try {
       outcome = this.stop.signal.aborted
         ? { status: 'aborted', detail: 'shutting down' }
-        : await this.deps.executor.run(action, this.stop.signal);
+        : await this.deps.executor.execute(action, this.stop.signal);
     } catch (err) {
       outcome = { status: 'failed', detail: err instanceof Error ? err.message : String(err) };
     } finally {

@@ -196,7 +196,7 @@ export class KubeEventRecorder {
   }
 
   /** The executor's StepRecorder port (src/pipeline/executor-ports.ts): one Event per reported step. */
-  record(nodeName: string, report: NodeStepReport, event: InterruptionEvent): Promise<void> {
+  recordStep(nodeName: string, report: NodeStepReport, event: InterruptionEvent): Promise<void> {
     const s: KubeEventSubject = { event, nodeName };
     switch (report.step) {
       case 'notice':

@@ -86,7 +86,7 @@ export class WebhookNotifier {
   }
 
   /** The executor's Notifier port (src/pipeline/executor-ports.ts): sends one node action report. */
-  notify(trigger: WebhookTrigger, report: ActionReport): Promise<boolean> {
+  sendWebhook(trigger: WebhookTrigger, report: ActionReport): Promise<boolean> {
     return this.send(trigger, templateData(report, this.options.clusterName));
   }
 

@@ -35,7 +35,7 @@ export class RequestLog {
   constructor(private readonly capacity = 20_000) {}
 
   /** Adds one request. */
-  record(r: RecordedRequest): void {
+  logRequest(r: RecordedRequest): void {
     this.totalCount++;
     this.items.push(r);
     if (this.items.length > this.capacity * 1.25)

@@ -80,7 +80,7 @@ async function handle(
   const record = (status: number): void => {
     if (recorded) return;
     recorded = true;
-    sim.requests.record({
+    sim.requests.logRequest({
       method,
       path,
       query: queryText,

@@ -43,8 +43,8 @@ function setup(gate: boolean) {
     {
       actuator,
       resolver: { resolve: async (e) => e.nodeName },
-      notifier: { notify: async () => true },
-      recorder: { record: async () => undefined },
+      notifier: { sendWebhook: async () => true },
+      recorder: { recordStep: async () => undefined },
       clock,
       logger,
       metrics,

@@ -38,8 +38,8 @@ function setup() {
     {
       actuator,
       resolver: { resolve: async () => NODE },
-      notifier: { notify: async () => true },
-      recorder: { record: async () => undefined },
+      notifier: { sendWebhook: async () => true },
+      recorder: { recordStep: async () => undefined },
       clock,
       logger,
       metrics,

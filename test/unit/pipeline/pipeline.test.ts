@@ -57,13 +57,13 @@ function setup(over: Partial<ExecutorOptions> = {}) {
       actuator,
       resolver: { resolve: async (e) => known.get(e.instanceId) },
       notifier: {
-        notify: async (trigger, report) => {
+        sendWebhook: async (trigger, report) => {
           notified.push({ trigger, report });
           return true;
         },
       },
       recorder: {
-        record: async (_node, r) => {
+        recordStep: async (_node, r) => {
           recorded.push(r.step);
         },
       },

@@ -225,7 +225,7 @@ describe('KubeEventRecorder as the executor StepRecorder', () => {
       { step: 'uncordoned' },
       { step: 'lifecycle-completed' },
     ] as const;
-    for (const step of steps) await r.record('n1', step, event);
+    for (const step of steps) await r.recordStep('n1', step, event);
     expect(sink.events.map((e) => e.reason)).toEqual([
       'RebalanceRecommendation',
       'Tainted',

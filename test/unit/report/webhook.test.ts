@@ -160,7 +160,7 @@ describe('WebhookNotifier over HTTP', () => {
         blockedBy: [{ namespace: 'a', name: 'b', pdb: 'c', reason: 'pdb' as const, message: 'm' }],
       },
     };
-    expect(await drive(clock, n.notify('failure', report))).toBe(true);
+    expect(await drive(clock, n.sendWebhook('failure', report))).toBe(true);
     expect(JSON.parse(rx.received[0]!.body)).toEqual({
       r: 'blocked',
       n: 2,
