@@ -5,7 +5,7 @@ import type {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { QueueMessage, ReceiveRequest, SqsQueuePort } from '../sources/sqs-consumer.js';
+import type { QueueMessage, ReceiveRequest, SqsQueuePort } from '../sources/sqs-queue-port.js';
 import { mapAwsError } from './map-aws-error.js';
 import { sdkExports } from './aws-clients.js';
 

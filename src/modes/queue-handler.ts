@@ -9,7 +9,7 @@ import type { QueueParseOptions } from '../events/queue/queue-context.js';
 import type { InterruptionEvent } from '../events/interruption-event.js';
 import type { ActionOutcome } from '../pipeline/event-store.js';
 import type { Metrics } from '../report/metrics.js';
-import type { Disposition, MessageHandler, QueueMessage } from '../sources/sqs-consumer.js';
+import type { Disposition, MessageHandler, QueueMessage } from '../sources/sqs-queue-port.js';
 
 /** What the handler submits events to (the Pipeline). */
 export interface EventSink {

@@ -1,49 +1,13 @@
 /**
- * Long-polls an SQS queue and hands each message to a handler, in parallel, with bounded in-flight work.
- * While a handler runs, the message's visibility is extended every visibility/2 so a long drain is not
- * redelivered to someone else. A standby (shouldReceive false) never receives. Abort stops intake at once;
+ * Long-polls an SQS queue and hands each message to a handler, in parallel, with bounded in-flight work
+ * (one message's life, visibility extension and delete: sqs-message-work.ts). A standby (shouldReceive false) never receives. Abort stops intake at once;
  * run() resolves when in-flight handlers finish, or when the shutdown grace runs out.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Metrics } from '../report/metrics.js';
-
-/** One received SQS message. */
-export interface QueueMessage {
-  readonly messageId: string;
-  readonly receiptHandle: string;
-  readonly body: string;
-  /** SentTimestamp, ms since epoch. */
-  readonly sentAtMs?: number;
-  readonly receiveCount?: number;
-}
-
-/** ReceiveMessage parameters. */
-export interface ReceiveRequest {
-  readonly maxMessages: number;
-  readonly waitSeconds: number;
-  readonly visibilitySeconds: number;
-}
-
-/** The SQS calls the consumer makes (implemented by src/aws/sqs-queue.ts). */
-export interface SqsQueuePort {
-  receive(request: ReceiveRequest, signal: AbortSignal): Promise<readonly QueueMessage[]>;
-  delete(receiptHandle: string): Promise<void>;
-  changeVisibility(receiptHandle: string, visibilitySeconds: number): Promise<void>;
-}
-
-/** Why a message was deleted (label of sqs_messages_deleted_total). */
-export type DeleteReason = 'done' | 'invalid' | 'ignored' | 'foreign';
-
-/** What to do with a handled message: delete it, or make it visible again (after delaySeconds). */
-export type Disposition =
-  | 'delete'
-  | 'retry'
-  | { readonly action: 'delete'; readonly reason: DeleteReason }
-  | { readonly action: 'retry'; readonly delaySeconds: number };
-
-/** Handles one message; may take minutes. A throw counts as 'retry'. */
-export type MessageHandler = (message: QueueMessage, signal: AbortSignal) => Promise<Disposition>;
+import { quiet, releaseMessage, workOnMessage, type MessageWorkOptions } from './sqs-message-work.js';
+import type { MessageHandler, QueueMessage, SqsQueuePort } from './sqs-queue-port.js';
 
 /** Consumer options (seconds and ms as named). */
 export interface SqsConsumerOptions {
@@ -83,6 +47,7 @@ export class SqsConsumer {
   private readonly opts: Required<Omit<SqsConsumerOptions, 'shouldReceive'>> & {
     shouldReceive: () => boolean;
   };
+  private readonly workOptions: MessageWorkOptions;
 
   constructor(
     private readonly deps: SqsConsumerDeps,
@@ -101,6 +66,12 @@ export class SqsConsumer {
       receiveBackoffMaxMs: 30_000,
       random: Math.random,
       ...options,
+    };
+    this.workOptions = {
+      visibilitySeconds: this.opts.visibilitySeconds,
+      retryDelaySeconds: this.opts.retryDelaySeconds,
+      deleteAttempts: this.opts.deleteAttempts,
+      deleteBackoffMs: (attempt) => this.backoffMs(attempt) / 4,
     };
   }
 
@@ -186,81 +157,16 @@ export class SqsConsumer {
       const ageSeconds = Math.max(0, this.deps.clock.now() - message.sentAtMs) / 1000;
       this.deps.metrics.sqsMessageAgeSeconds.observe(ageSeconds);
     }
-    const work = this.process(message).finally(() => {
+    const work = workOnMessage(this.deps, this.workOptions, message, this.hardStop.signal).finally(() => {
       this.inFlight.delete(work);
       for (const wake of this.slotWaiters) wake();
     });
     this.inFlight.add(work);
   }
 
-  private async process(message: QueueMessage): Promise<void> {
-    const log = this.deps.logger.child({ messageId: message.messageId });
-    const stopExtending = new AbortController();
-    const extending = this.extendVisibility(
-      message,
-      AbortSignal.any([stopExtending.signal, this.hardStop.signal]),
-    );
-    let disposition: Disposition;
-    try {
-      disposition = await this.deps.handler(message, this.hardStop.signal);
-    } catch (err) {
-      log.error({ err }, 'message handler failed; the message will be retried');
-      disposition = 'retry';
-    } finally {
-      stopExtending.abort();
-      await extending;
-    }
-    if (disposition === 'delete' || (typeof disposition === 'object' && disposition.action === 'delete')) {
-      await this.delete(message, typeof disposition === 'object' ? disposition.reason : 'done', log);
-    } else {
-      const delay = typeof disposition === 'object' ? disposition.delaySeconds : this.opts.retryDelaySeconds;
-      this.release(message, delay);
-    }
-  }
-
-  /** ChangeMessageVisibility every visibility/2 until stopped; failures are counted and tried again. */
-  private async extendVisibility(message: QueueMessage, stop: AbortSignal): Promise<void> {
-    const { clock, queue, metrics, logger } = this.deps;
-    const periodMs = (this.opts.visibilitySeconds * 1000) / 2;
-    let waitMs = periodMs;
-    while (await quiet(clock.sleep(waitMs, stop))) {
-      try {
-        await queue.changeVisibility(message.receiptHandle, this.opts.visibilitySeconds);
-        waitMs = periodMs;
-      } catch (err) {
-        // half the visibility is left: try again soon, not at the very moment it runs out
-        waitMs = periodMs / 4;
-        metrics.sqsErrors.inc({ operation: 'change_visibility' });
-        logger.warn({ err, messageId: message.messageId }, 'could not extend message visibility');
-      }
-    }
-  }
-
-  /** DeleteMessage with a few retries; on failure the message is redelivered (handling is idempotent). */
-  private async delete(message: QueueMessage, reason: DeleteReason, log: Logger): Promise<void> {
-    for (let attempt = 1; attempt <= this.opts.deleteAttempts; attempt++) {
-      try {
-        await this.deps.queue.delete(message.receiptHandle);
-        this.deps.metrics.sqsMessagesDeleted.inc({ reason });
-        return;
-      } catch (err) {
-        this.deps.metrics.sqsErrors.inc({ operation: 'delete' });
-        log.warn({ err, attempt }, 'SQS delete failed');
-        if (attempt < this.opts.deleteAttempts) {
-          const slept = await quiet(this.deps.clock.sleep(this.backoffMs(attempt) / 4, this.hardStop.signal));
-          if (!slept) return;
-        }
-      }
-    }
-    log.error('giving up deleting the message; it will be redelivered');
-  }
-
-  /** Makes a message visible again after delaySeconds (best effort; else it reappears at its timeout). */
+  /** Makes a message visible again after delaySeconds (best effort). */
   private release(message: QueueMessage, delaySeconds: number): void {
-    this.deps.queue.changeVisibility(message.receiptHandle, delaySeconds).catch((err: unknown) => {
-      this.deps.metrics.sqsErrors.inc({ operation: 'change_visibility' });
-      this.deps.logger.warn({ err, messageId: message.messageId }, 'could not release the message');
-    });
+    releaseMessage(this.deps, message, delaySeconds);
   }
 
   /** Resolves when a handler finishes or the signal aborts. */
@@ -287,15 +193,5 @@ export class SqsConsumer {
     while (this.inFlight.size > 0 && !this.hardStop.signal.aborted) {
       await this.slotFreed(this.hardStop.signal);
     }
-  }
-}
-
-/** Awaits a sleep; true when it completed, false when it was aborted. */
-async function quiet(sleep: Promise<void>): Promise<boolean> {
-  try {
-    await sleep;
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -8,7 +8,8 @@ import { systemClock } from '../../../src/clock.js';
 import { TransientError } from '../../../src/errors.js';
 import { createMetrics } from '../../../src/report/metrics.js';
 import { startSqs, type SqsSandbox } from '../../../src/sandbox/fauxqs.js';
-import { SqsConsumer, type MessageHandler } from '../../../src/sources/sqs-consumer.js';
+import { SqsConsumer } from '../../../src/sources/sqs-consumer.js';
+import type { MessageHandler } from '../../../src/sources/sqs-queue-port.js';
 
 let sqs: SqsSandbox;
 beforeAll(async () => {

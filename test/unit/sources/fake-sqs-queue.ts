@@ -1,6 +1,6 @@
 /** A stateful in-memory SQS queue on a FakeClock, with failure injection (test helper). */
 import type { Clock } from '../../../src/clock.js';
-import type { QueueMessage, ReceiveRequest, SqsQueuePort } from '../../../src/sources/sqs-consumer.js';
+import type { QueueMessage, ReceiveRequest, SqsQueuePort } from '../../../src/sources/sqs-queue-port.js';
 import { TransientError } from '../../../src/errors.js';
 
 interface Stored {

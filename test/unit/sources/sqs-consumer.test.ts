@@ -3,12 +3,8 @@ import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/clock.js';
 import { createMetrics } from '../../../src/report/metrics.js';
-import {
-  SqsConsumer,
-  type Disposition,
-  type QueueMessage,
-  type SqsConsumerOptions,
-} from '../../../src/sources/sqs-consumer.js';
+import { SqsConsumer, type SqsConsumerOptions } from '../../../src/sources/sqs-consumer.js';
+import type { Disposition, QueueMessage } from '../../../src/sources/sqs-queue-port.js';
 import { FakeSqsQueue } from './fake-sqs-queue.js';
 
 interface Deferred<T> {
