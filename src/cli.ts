@@ -1,5 +1,5 @@
 /**
- * `spot-handler <imds|queue|sandbox> [flags]`: parses the mode, loads the config (exit 2 listing every
+ * `spot-handler <imds|queue|sandbox> [flags]` (and the operator commands `drain`, `migrate-values`): parses the mode, loads the config (exit 2 listing every
  * problem), creates the logger and registry, and runs the mode under the process lifecycle.
  */
 import type { DestinationStream } from 'pino';
@@ -83,6 +83,21 @@ async function runDaemon(loaded: LoadedConfig, io: CliIo): Promise<number> {
   });
 }
 
+/** `spot-handler drain NODE` (loaded on demand); Ctrl-C or SIGTERM stops the drain. */
+async function runDrain(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
+  const { runDrainCommand, connectKube } = await import('./commands/drain-command.js');
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  io.proc.on('SIGINT', onSignal);
+  io.proc.on('SIGTERM', onSignal);
+  try {
+    return await runDrainCommand(argv, env, { ...io, signal: stop.signal, connect: connectKube });
+  } finally {
+    io.proc.off('SIGINT', onSignal);
+    io.proc.off('SIGTERM', onSignal);
+  }
+}
+
 /** Runs the command line; resolves with the process exit code (0 ok, 1 failure, 2 usage/config). */
 export async function runCli(
   argv: readonly string[],
@@ -98,6 +113,7 @@ export async function runCli(
     io.stdout(topHelp());
     return 0;
   }
+  if (argv[0] === 'drain') return runDrain(argv.slice(1), env, io);
   const resolved = resolveMode(argv, env);
   if ('unknown' in resolved) {
     io.stderr(`spot-handler: unknown mode "${resolved.unknown}"\n\n${topHelp()}`);

@@ -19,6 +19,8 @@ export interface KubePodApiDeps {
   readonly core: CoreV1Api;
   readonly apps: AppsV1Api;
   readonly counter?: ApiRequestCounter;
+  /** Only pods matching this label selector (the drain command's --pod-selector), on list and watch. */
+  readonly labelSelector?: string;
 }
 
 const WATCH_TYPES = new Set(['ADDED', 'MODIFIED', 'DELETED']);
@@ -41,6 +43,7 @@ export class KubePodApi implements PodApi {
       const page = await apiCall(this.deps.counter, 'list', `list pods on ${nodeName}`, () =>
         this.deps.core.listPodForAllNamespaces({
           fieldSelector,
+          ...(this.deps.labelSelector ? { labelSelector: this.deps.labelSelector } : {}),
           limit: POD_PAGE_SIZE,
           ...(token ? { _continue: token } : {}),
         }),
@@ -72,6 +75,7 @@ export class KubePodApi implements PodApi {
       signal.addEventListener('abort', onAbort, { once: true });
       const query = {
         fieldSelector: `spec.nodeName=${nodeName}`,
+        ...(this.deps.labelSelector ? { labelSelector: this.deps.labelSelector } : {}),
         resourceVersion,
         allowWatchBookmarks: true,
       };

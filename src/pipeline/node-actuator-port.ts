@@ -81,7 +81,8 @@ export interface DrainResult {
 /** A drain request: the deadline and urgency decide grace periods and forcing. */
 export interface DrainRequest {
   readonly nodeName: string;
-  readonly kind: EventKind;
+  /** The event kind, or 'manual' for the `spot-handler drain` command (only logged). */
+  readonly kind: EventKind | 'manual';
   readonly eventId: string;
   readonly deadlineMs: number;
   readonly urgent: boolean;

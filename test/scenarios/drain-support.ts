@@ -35,6 +35,8 @@ export interface DrainEnv {
   readonly policy: PolicyV1Api;
   readonly kubelet: KubeletSimulator;
   readonly namespace: string;
+  /** A kubeconfig file for the environment (for kubectl and the spot-handler CLI). */
+  readonly kubeconfigPath: string;
   stop(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export async function startDrainEnv(options: DrainEnvOptions = {}): Promise<Drai
     policy: kc.makeApiClient(PolicyV1Api),
     kubelet: kube.kubelet,
     namespace: kube.namespace,
+    kubeconfigPath: kube.kubeconfigPath,
     stop: async () => {
       if (!api) await Promise.all(nodeNames.map((name) => core.deleteNode({ name }).catch(() => undefined)));
       kc.destroy();

@@ -35,9 +35,15 @@ describe('runCli', () => {
   });
 
   it('exits 2 on an unknown mode, with the usage', async () => {
-    const { code, stderr } = await cli(['drain']);
+    const { code, stderr } = await cli(['drian']);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/unknown mode "drain"[\s\S]*usage: spot-handler/);
+    expect(stderr).toMatch(/unknown mode "drian"[\s\S]*usage: spot-handler/);
+  });
+
+  it('dispatches drain: a usage error exits 1 as kubectl, naming the problem', async () => {
+    const { code, stderr } = await cli(['drain']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/error: NODE is required[\s\S]*usage: spot-handler drain NODE/);
   });
 
   it('exits 2 listing every config problem, each with its flag and env var', async () => {

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { drainSummary } from '../../../src/commands/drain-progress.js';
+import type { DrainResult } from '../../../src/pipeline/node-actuator-port.js';
+
+const base: DrainResult = {
+  result: 'succeeded',
+  podsEvicted: 3,
+  podsForceDeleted: 0,
+  podsRemaining: 0,
+  blockedBy: [],
+  durationMs: 1234,
+};
+
+describe('drainSummary', () => {
+  it('a finished drain is one line', () => {
+    expect(drainSummary('n1', base)).toEqual([
+      'node/n1 drained in 1.2s (3 evicted, 0 force-deleted, 0 remaining)',
+    ]);
+  });
+
+  it('a blocked drain names each pod, its reason and PDB in a table', () => {
+    const lines = drainSummary('n1', {
+      ...base,
+      result: 'blocked',
+      podsRemaining: 2,
+      blockedBy: [
+        {
+          namespace: 'shop',
+          name: 'db-0',
+          reason: 'pdb',
+          pdb: 'db-pdb',
+          message: 'would violate the budget',
+        },
+        { namespace: 'ml', name: 'trainer', reason: 'do-not-disrupt', message: 'marked do-not-disrupt' },
+      ],
+    });
+    expect(lines).toEqual([
+      'error: unable to drain node "n1": blocked after 1.2s (3 evicted, 0 force-deleted, 2 remaining)',
+      'blocked by:',
+      'POD         REASON          PDB     DETAIL',
+      'shop/db-0   pdb             db-pdb  would violate the budget',
+      'ml/trainer  do-not-disrupt  -       marked do-not-disrupt',
+    ]);
+  });
+});
