@@ -9,6 +9,7 @@ import type { Config } from './config/config-types.js';
 import type { ModeContext } from './modes/node-actions.js';
 import { createMetrics } from './report/metrics.js';
 import { LivenessRegistry, ReadinessRegistry } from './server/health-registry.js';
+import { PermanentErrorTracker } from './server/permanent-error-tracker.js';
 import { HttpServer } from './server/http-server.js';
 import { VERSION } from './version.js';
 
@@ -38,6 +39,11 @@ export async function runMode(config: Config, deps: RunDeps): Promise<number> {
     readiness.set(check, ready, detail);
     metrics.ready.set(readiness.check().ready ? 1 : 0);
   };
+  const permanentErrors = new PermanentErrorTracker({
+    setReady,
+    logger: logger.child({ component: 'setup' }),
+    gauge: metrics.permanentError,
+  });
   const server = new HttpServer({
     registry: deps.registry,
     liveness,
@@ -52,7 +58,8 @@ export async function runMode(config: Config, deps: RunDeps): Promise<number> {
       config.mode === 'imds' ? await import('./modes/imds-mode.js') : await import('./modes/queue-mode.js');
     // The mode registers its checks synchronously at the start of run(), in the same tick as this.
     setReady('mode', true, `${config.mode} mode loaded`);
-    return await mode.run({ config, logger, metrics, clock, signal: deps.signal, setReady, liveness });
+    const ctx = { config, logger, metrics, clock, signal: deps.signal, setReady, permanentErrors, liveness };
+    return await mode.run(ctx);
   } finally {
     await server.stop();
     logger.info('spot-handler stopped');

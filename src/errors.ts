@@ -70,6 +70,34 @@ export class PermanentError extends SpotHandlerError {
   }
 }
 
+/**
+ * Why a call fails in a way only a change of setup can fix: a bounded set (the `reason` label of
+ * `spot_handler_permanent_error`).
+ */
+export type SetupReason =
+  | 'queue_not_found'
+  | 'access_denied'
+  | 'invalid_credentials'
+  | 'wrong_region'
+  | 'kube_unauthorized'
+  | 'kube_forbidden';
+
+/**
+ * A permanent error no retry can fix until someone changes the setup (a missing IAM action or RBAC verb,
+ * bad credentials, a wrong queue URL or region). `fix` says what to change. Callers keep retrying at
+ * their backoff anyway: the fix usually arrives without a restart (a policy attached later).
+ */
+export class SetupError extends PermanentError {
+  readonly reason: SetupReason;
+  /** What to change, for a person: the IAM action, the chart value, the RBAC verb and resource. */
+  readonly fix: string;
+  constructor(message: string, options: { cause?: unknown; reason: SetupReason; fix: string }) {
+    super(message, { cause: options.cause });
+    this.reason = options.reason;
+    this.fix = options.fix;
+  }
+}
+
 /** Invalid configuration: every problem listed at once. */
 export class ConfigError extends SpotHandlerError {
   readonly problems: readonly string[];

@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { ConflictError } from '../errors.js';
+import { ConflictError, SetupError } from '../errors.js';
 import type { Metrics } from '../report/metrics.js';
 
 /** What a Lease holds (spec fields; times in ms since epoch). */
@@ -127,7 +127,9 @@ export class LeaseElector {
     try {
       return await Promise.race([this.attempt(), timeout]);
     } catch (err) {
-      if (!(err instanceof ConflictError)) this.deps.logger.warn({ err }, 'lease update failed');
+      // a SetupError (403/401) is logged once by the permanent-error tracker, not every retry period
+      if (err instanceof SetupError) this.deps.logger.debug({ err }, 'lease update failed');
+      else if (!(err instanceof ConflictError)) this.deps.logger.warn({ err }, 'lease update failed');
       return false;
     } finally {
       timer.abort();

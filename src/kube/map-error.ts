@@ -8,6 +8,7 @@ import {
   EvictionBlockedError,
   NotFoundError,
   PermanentError,
+  SetupError,
   SpotHandlerError,
   ThrottledError,
   TransientError,
@@ -76,6 +77,39 @@ function hasCause(status: KubeStatus | undefined, reason: string): boolean {
   return (status?.details?.causes ?? []).some((c) => c.reason === reason);
 }
 
+/**
+ * The verb, resource and user in an RBAC refusal: `nodes "n1" is forbidden: User "system:serviceaccount:
+ * kube-system:spot-handler" cannot patch resource "nodes" in API group "" at the cluster scope`.
+ */
+export function forbiddenAccessOf(
+  message: string | undefined,
+): { verb: string; resource: string; group: string; user?: string } | undefined {
+  const m = /cannot (\S+) resource "([^"]+)" in API group "([^"]*)"/.exec(message ?? '');
+  if (!m?.[1] || !m[2]) return undefined;
+  const user = /User "([^"]+)"/.exec(message ?? '')?.[1];
+  return { verb: m[1], resource: m[2], group: m[3] ?? '', ...(user ? { user } : {}) };
+}
+
+/** 401/403 as a SetupError naming the fix (the RBAC verb and resource, or the credentials). */
+function authError(code: 401 | 403, status: KubeStatus | undefined, message: string, err: unknown) {
+  if (code === 401) {
+    return new SetupError(message, {
+      cause: err,
+      reason: 'kube_unauthorized',
+      fix: 'the API server rejects the credentials: check the ServiceAccount token (automountServiceAccountToken) or the kubeconfig',
+    });
+  }
+  const access = forbiddenAccessOf(status?.message);
+  const group = access?.group ? ` in API group "${access.group}"` : '';
+  const who = access?.user
+    ? ` (kubectl auth can-i ${access.verb} ${access.resource} --as=${access.user})`
+    : '';
+  const fix = access
+    ? `grant verb "${access.verb}" on resource "${access.resource}"${group} to the ServiceAccount's (Cluster)Role${who}`
+    : "grant the ServiceAccount's (Cluster)Role the verb and resource this call needs (rbac.create in the chart)";
+  return new SetupError(message, { cause: err, reason: 'kube_forbidden', fix });
+}
+
 function mapHttp(err: unknown, code: number, what: string): SpotHandlerError {
   const status = parseStatus((err as { body?: unknown }).body);
   const message = `${what}: HTTP ${code}${status?.message ? `: ${status.message}` : ''}`;
@@ -100,6 +134,7 @@ function mapHttp(err: unknown, code: number, what: string): SpotHandlerError {
     return new EvictionBlockedError(message, { cause: err, multiplePdbs: true });
   }
   if (code === 403 && hasCause(status, 'NamespaceTerminating')) return new TransientError(message, options);
+  if (code === 401 || code === 403) return authError(code, status, message, err);
   if (code === 408 || code >= 500) return new TransientError(message, options);
   return new PermanentError(message, options);
 }

@@ -6,7 +6,7 @@
 import { CoreV1Api, Watch, type KubeConfig, type V1Node } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { SpotHandlerError } from '../errors.js';
+import { SetupError, SpotHandlerError } from '../errors.js';
 import { mapKubeError } from './map-error.js';
 
 /** What the index keeps about a node. */
@@ -147,7 +147,9 @@ export class NodeIndex {
         failures++;
         const base = this.options.backoffBaseMs ?? 1000;
         const delayMs = Math.min(this.options.backoffMaxMs ?? 30_000, base * 2 ** (failures - 1));
-        this.deps.logger.warn({ err, delayMs }, 'node list/watch failed; retrying');
+        // a SetupError (403/401) is logged once by the permanent-error tracker, not on every retry
+        const log = err instanceof SetupError ? this.deps.logger.debug : this.deps.logger.warn;
+        log.call(this.deps.logger, { err, delayMs }, 'node list/watch failed; retrying');
         await this.deps.clock.sleep(delayMs, signal).catch(() => undefined);
       }
     }

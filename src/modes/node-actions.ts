@@ -18,6 +18,7 @@ import { Pipeline } from '../pipeline/pipeline.js';
 import type { NodeResolver, Notifier, StepRecorder } from '../pipeline/executor-ports.js';
 import { KubeEventRecorder } from '../report/kube-events.js';
 import type { Metrics } from '../report/metrics.js';
+import { watchPermanentErrors, type PermanentErrorSink } from '../server/permanent-error-tracker.js';
 import { stepRecorder } from './step-recorder.js';
 
 /** What every mode gets from the composition root. */
@@ -30,6 +31,8 @@ export interface ModeContext {
   readonly signal: AbortSignal;
   /** Registers a readiness check (shown on /readyz). */
   readonly setReady: (check: string, ready: boolean, detail?: string) => void;
+  /** Where calls report errors only a setup change can fix (readiness, log, metric). */
+  readonly permanentErrors: PermanentErrorSink;
 }
 
 /** Maps the config sections onto the actuator's options. */
@@ -101,9 +104,10 @@ export interface PipelineParts {
 export function buildPipeline(ctx: ModeContext, kube: KubeClients, parts: PipelineParts) {
   const { config, logger, metrics, clock } = ctx;
   const adapters = createKubeAdapters(kube.kubeConfig, metrics);
+  const sink = ctx.permanentErrors;
   const actuator = new KubeNodeActuator({
-    nodes: new CachedNodeApi(adapters.nodes, clock),
-    pods: adapters.pods,
+    nodes: new CachedNodeApi(watchPermanentErrors(adapters.nodes, 'kube', 'nodes', sink), clock),
+    pods: watchPermanentErrors(adapters.pods, 'kube', 'pods', sink),
     clock,
     logger: logger.child({ component: 'actions' }),
     metrics,

@@ -11,6 +11,7 @@ import { KubeLeaseStore } from '../kube/lease-store.js';
 import { NodeIndex, kubeNodeListWatch, type IndexedNode } from '../kube/node-index.js';
 import { InstanceResolver } from '../kube/resolve-instance.js';
 import type { NodeResolver, ReadinessWaiter } from '../pipeline/executor-ports.js';
+import { watchPermanentErrors } from '../server/permanent-error-tracker.js';
 import type { KubeClients, ModeContext } from './node-actions.js';
 
 const CONTROL_PLANE_LABELS = ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master'];
@@ -52,7 +53,7 @@ function isControlPlane(node: IndexedNode): boolean {
 export async function startNodeDirectory(ctx: ModeContext, kube: KubeClients, aws: AwsClientOptions) {
   const { config, clock, logger, signal } = ctx;
   const index = new NodeIndex({
-    source: kubeNodeListWatch(kube.kubeConfig),
+    source: watchPermanentErrors(kubeNodeListWatch(kube.kubeConfig), 'kube', 'nodes', ctx.permanentErrors),
     clock,
     logger: logger.child({ component: 'node-index' }),
   });
@@ -62,7 +63,11 @@ export async function startNodeDirectory(ctx: ModeContext, kube: KubeClients, aw
   let ec2: Promise<Ec2Instances> | undefined;
   const lazyEc2 = {
     describe: async (id: string) =>
-      (await (ec2 ??= createEc2Client(aws).then((client) => createEc2Instances(client, clock)))).describe(id),
+      (
+        await (ec2 ??= createEc2Client(aws)
+          .then((client) => createEc2Instances(client, clock))
+          .then((e) => watchPermanentErrors(e, 'ec2', 'instances', ctx.permanentErrors)))
+      ).describe(id),
   };
   const resolver = nodeResolver(
     new InstanceResolver(index, lazyEc2, {
@@ -106,7 +111,12 @@ export function startLeadership(ctx: ModeContext, kube: KubeClients) {
   const identity = config.general.podName ?? `spot-handler-${process.pid}`;
   const elector = new LeaseElector(
     {
-      store: new KubeLeaseStore(kube.kubeConfig, config.queue.leaseNamespace, config.queue.leaseName),
+      store: watchPermanentErrors(
+        new KubeLeaseStore(kube.kubeConfig, config.queue.leaseNamespace, config.queue.leaseName),
+        'kube',
+        'leases',
+        ctx.permanentErrors,
+      ),
       clock,
       logger: logger.child({ component: 'leader-election' }),
       metrics,

@@ -7,6 +7,7 @@ import { createAutoScalingLifecycle } from '../aws/autoscaling-lifecycle.js';
 import { createAutoScalingClient, createSqsClient, type AwsClientOptions } from '../aws/aws-clients.js';
 import { createSqsQueue } from '../aws/sqs-queue.js';
 import type { ModeRunner } from '../app.js';
+import { watchPermanentErrors } from '../server/permanent-error-tracker.js';
 import { SqsConsumer } from '../sources/sqs-consumer.js';
 import { buildPipeline, kubeClients } from './node-actions.js';
 import { buildNotifier } from './build-webhook-notifier.js';
@@ -31,7 +32,17 @@ export const run: ModeRunner = async (ctx) => {
   const directory = await startNodeDirectory(ctx, kube, aws);
   const leadership = startLeadership(ctx, kube);
   const lifecycle = new AsgHookCompleter(
-    { port: await createAutoScalingLifecycle(await createAutoScalingClient(aws)), clock, logger, metrics },
+    {
+      port: watchPermanentErrors(
+        await createAutoScalingLifecycle(await createAutoScalingClient(aws)),
+        'autoscaling',
+        'lifecycle',
+        ctx.permanentErrors,
+      ),
+      clock,
+      logger,
+      metrics,
+    },
     {
       heartbeatIntervalSeconds: config.queue.heartbeatIntervalSeconds,
       heartbeatUntilSeconds: config.queue.heartbeatUntilSeconds,
@@ -57,7 +68,12 @@ export const run: ModeRunner = async (ctx) => {
 
   const consumer = new SqsConsumer(
     {
-      queue: await createSqsQueue(await createSqsClient(aws), queueUrl),
+      queue: watchPermanentErrors(
+        await createSqsQueue(await createSqsClient(aws), queueUrl),
+        'sqs',
+        'queue',
+        ctx.permanentErrors,
+      ),
       handler: queueMessageHandler(
         { sink: pipeline, clock, logger: logger.child({ component: 'queue' }), metrics },
         { deleteForeign: config.queue.deleteMessageIfNodeNotFound },

@@ -166,6 +166,12 @@ export function createMetrics(
       help: '1 while this replica holds the leader lease (queue mode), else 0.',
       registers,
     }),
+    permanentError: new Gauge({
+      name: `${PREFIX}permanent_error`,
+      help: 'Calls failing now with an error only a setup change can fix (IAM, RBAC, credentials, queue URL, region), by component and reason.',
+      labelNames: ['component', 'reason'] as const,
+      registers,
+    }),
     kubeEventsFailed: new Counter({
       name: `${PREFIX}kube_events_failed_total`,
       help: 'Kubernetes Events that could not be created.',
@@ -188,7 +194,24 @@ export function createMetrics(
   metrics.leader.set(0);
   metrics.ready.set(0);
   metrics.drainsInFlight.set(0);
+  for (const [component, reason] of permanentErrorSeries(build.mode)) {
+    metrics.permanentError.set({ component, reason }, 0);
+  }
   return metrics;
+}
+
+/** The `spot_handler_permanent_error` series a mode can have (zeroed up front). */
+function permanentErrorSeries(mode: string): [string, string][] {
+  const kube: [string, string][] = [
+    ['kube', 'kube_unauthorized'],
+    ['kube', 'kube_forbidden'],
+  ];
+  if (mode !== 'queue') return kube;
+  const aws = ['sqs', 'autoscaling', 'ec2'].flatMap((c): [string, string][] => [
+    [c, 'access_denied'],
+    [c, 'invalid_credentials'],
+  ]);
+  return [...kube, ...aws, ['sqs', 'queue_not_found'], ['sqs', 'wrong_region']];
 }
 
 /** The metric set every component receives. */

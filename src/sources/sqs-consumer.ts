@@ -4,6 +4,7 @@
  * run() resolves when in-flight handlers finish, or when the shutdown grace runs out.
  */
 import type { Logger } from 'pino';
+import { SetupError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import type { Metrics } from '../report/metrics.js';
 import { quiet, releaseMessage, workOnMessage, type MessageWorkOptions } from './sqs-message-work.js';
@@ -125,7 +126,8 @@ export class SqsConsumer {
       messages = await queue.receive(
         {
           maxMessages: Math.min(10, this.opts.maxInFlight - this.inFlight.size),
-          waitSeconds: this.opts.waitSeconds,
+          // after a failure, a short poll: a fix (a policy attached) shows at once, not after a long poll
+          waitSeconds: failures > 0 ? 0 : this.opts.waitSeconds,
           visibilitySeconds: this.opts.visibilitySeconds,
         },
         this.hardStop.signal,
@@ -134,7 +136,9 @@ export class SqsConsumer {
       if (signal.aborted) return failures;
       metrics.sqsErrors.inc({ operation: 'receive' });
       const delayMs = this.backoffMs(failures + 1);
-      logger.warn({ err, delayMs }, 'SQS receive failed; backing off');
+      // a SetupError (missing IAM action, no such queue) is logged once by the permanent-error tracker
+      if (err instanceof SetupError) logger.debug({ err, delayMs }, 'SQS receive failed; backing off');
+      else logger.warn({ err, delayMs }, 'SQS receive failed; backing off');
       await quiet(clock.sleep(delayMs, signal));
       return failures + 1;
     }

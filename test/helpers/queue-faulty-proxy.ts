@@ -1,6 +1,7 @@
 /**
  * A small HTTP proxy in front of the SQS endpoint that answers 500 InternalError (AWS JSON protocol)
- * while told to: for a time window, or for the next N calls of one operation (x-amz-target).
+ * while told to: for a time window, or for the next N calls of one operation (x-amz-target); or answers
+ * one operation with a chosen AWS error (AccessDenied, InvalidClientTokenId…) until cleared.
  */
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +17,26 @@ export interface FaultyProxy {
   failFor(ms: number): void;
   /** Fails the next `times` calls of `operation`. */
   failNext(operation: string, times: number): void;
+  /** Answers every call of `operation` with this AWS error until `clearErrors()`. */
+  answerWith(operation: string, error: InjectedAwsError): void;
+  clearErrors(): void;
   stop(): Promise<void>;
+}
+
+/** An AWS error as SQS's JSON protocol sends it (code as in x-amzn-query-error). */
+export interface InjectedAwsError {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** AccessDenied as SQS answers a principal without the IAM action. */
+export function accessDenied(action: string): InjectedAwsError {
+  return {
+    status: 403,
+    code: 'AccessDenied',
+    message: `User: arn:aws:sts::000000000000:assumed-role/spot-handler/x is not authorized to perform: ${action} on resource: arn:aws:sqs:us-east-1:000000000000:q because no identity-based policy allows the ${action} action`,
+  };
 }
 
 function bump(map: Map<string, number>, key: string): void {
@@ -30,9 +50,21 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
   const passed = new Map<string, number>();
   const nextFailures = new Map<string, number>();
   let failUntil = 0;
+  const sticky = new Map<string, InjectedAwsError>();
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const op = String(req.headers['x-amz-target'] ?? '').replace(/^AmazonSQS\./, '') || 'unknown';
+    const error = sticky.get(op);
+    if (error) {
+      bump(failed, op);
+      req.resume();
+      res.writeHead(error.status, {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amzn-query-error': `${error.code};Sender`,
+      });
+      res.end(JSON.stringify({ __type: `com.amazonaws.sqs#${error.code}`, message: error.message }));
+      return;
+    }
     const left = nextFailures.get(op) ?? 0;
     if (Date.now() < failUntil || left > 0) {
       if (left > 0) nextFailures.set(op, left - 1);
@@ -71,6 +103,8 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
     passed,
     failFor: (ms) => (failUntil = Date.now() + ms),
     failNext: (operation, times) => nextFailures.set(operation, times),
+    answerWith: (operation, error) => sticky.set(operation, error),
+    clearErrors: () => sticky.clear(),
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -78,3 +78,29 @@ export class FaultInjector {
     return () => void this.cutters.delete(cutter);
   }
 }
+
+/**
+ * A 403 as a real API server answers a ServiceAccount whose Role lacks `verb` on `resource` (the Status
+ * message names user, verb, resource and group; reference/kube-api-behaviour.md "RBAC and auth").
+ */
+export function forbiddenFault(options: {
+  readonly path: RegExp | string;
+  readonly method: string;
+  readonly verb: string;
+  readonly resource: string;
+  readonly group?: string;
+  readonly user?: string;
+  readonly namespace?: string;
+  readonly count?: number;
+}): FaultSpec {
+  const user = options.user ?? 'system:serviceaccount:kube-system:spot-handler';
+  const scope = options.namespace ? `in the namespace "${options.namespace}"` : 'at the cluster scope';
+  const top = options.resource.split('/')[0] ?? options.resource;
+  return {
+    path: options.path,
+    method: options.method,
+    status: 403,
+    message: `${top} is forbidden: User "${user}" cannot ${options.verb} resource "${options.resource}" in API group "${options.group ?? ''}" ${scope}`,
+    ...(options.count === undefined ? {} : { count: options.count }),
+  };
+}

@@ -5,6 +5,7 @@ import {
   EvictionBlockedError,
   NotFoundError,
   PermanentError,
+  SetupError,
   ThrottledError,
   TransientError,
   UnsupportedError,
@@ -102,6 +103,43 @@ describe('mapKubeError', () => {
     const e = mapKubeError(api(500, multi500), 'evict') as EvictionBlockedError;
     expect(e.multiplePdbs).toBe(true);
     expect(e.retryable).toBe(true);
+  });
+
+  it('401 and 403 are setup errors naming the fix: the RBAC verb and resource, or the token', () => {
+    const message =
+      'nodes "n1" is forbidden: User "system:serviceaccount:kube-system:spot-handler" cannot patch resource "nodes" in API group "" at the cluster scope';
+    const forbidden = mapKubeError(api(403, status(403, 'Forbidden', message)), 'patch node n1');
+    expect(forbidden).toBeInstanceOf(SetupError);
+    expect(forbidden).toMatchObject({ reason: 'kube_forbidden', retryable: false });
+    expect((forbidden as SetupError).fix).toBe(
+      'grant verb "patch" on resource "nodes" to the ServiceAccount\'s (Cluster)Role (kubectl auth can-i patch nodes --as=system:serviceaccount:kube-system:spot-handler)',
+    );
+    const evict = mapKubeError(
+      api(
+        403,
+        status(
+          403,
+          'Forbidden',
+          'pods "a" is forbidden: User "u" cannot create resource "pods/eviction" in API group "" in the namespace "default"',
+        ),
+      ),
+      'evict',
+    ) as SetupError;
+    expect(evict.fix).toMatch(/^grant verb "create" on resource "pods\/eviction"/);
+    const lease = mapKubeError(
+      api(
+        403,
+        status(
+          403,
+          'Forbidden',
+          'leases.coordination.k8s.io "l" is forbidden: User "u" cannot update resource "leases" in API group "coordination.k8s.io" in the namespace "kube-system"',
+        ),
+      ),
+      'update lease',
+    ) as SetupError;
+    expect(lease.fix).toMatch(/verb "update" on resource "leases" in API group "coordination.k8s.io"/);
+    const unauthorized = mapKubeError(api(401, status(401, 'Unauthorized', 'Unauthorized')), 'list nodes');
+    expect(unauthorized).toMatchObject({ reason: 'kube_unauthorized' });
   });
 
   it('passes our own errors through', () => {

@@ -178,6 +178,8 @@ describe('SqsConsumer', () => {
     await t.clock.advance(1);
     expect(t.handled).toHaveLength(1);
     expect(await t.counter(t.metrics.sqsErrors, { operation: 'receive' })).toBe(3);
+    // after a failure the next receive is a short poll, so a fix shows at once; then long polls again
+    expect(t.queue.requests.map((r) => r.waitSeconds)).toEqual([20, 0, 0, 0, 20]);
   });
 
   it('retries a failed delete, then leaves the message for redelivery', async () => {
