@@ -69,14 +69,26 @@ export async function renderRuleGroups(): Promise<RuleGroup[]> {
 }
 
 /**
- * The groups with every `for:` replaced by `forValue` (only that field changes): lets an end-to-end test
- * see an alert with a 15-minute `for:` reach `firing` within seconds.
+ * The groups with every `for:` divided by `factor` (only that field changes; 60 turns minutes into
+ * seconds): lets an end-to-end test see an alert with a 15-minute `for:` reach `firing` in 15 s.
  */
-export function withFor(groups: readonly RuleGroup[], forValue: string): RuleGroup[] {
+export function withScaledFor(groups: readonly RuleGroup[], factor: number): RuleGroup[] {
   return groups.map((g) => ({
     ...g,
-    rules: g.rules.map((r) => (r.for === undefined ? r : { ...r, for: forValue })),
+    rules: g.rules.map((r) => (r.for === undefined ? r : { ...r, for: scaleDuration(r.for, factor) })),
   }));
+}
+
+/** A Prometheus duration (`15m`, `1h30m`, `90s`) divided by `factor`, in whole milliseconds. */
+export function scaleDuration(duration: string, factor: number): string {
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+  let ms = 0;
+  const rest = duration.replace(/(\d+)(ms|s|m|h|d)/g, (_all, n: string, unit: string) => {
+    ms += Number(n) * (units[unit] ?? 0);
+    return '';
+  });
+  if (rest !== '' || ms === 0) throw new Error(`cannot scale duration "${duration}"`);
+  return `${Math.max(1, Math.round(ms / factor))}ms`;
 }
 
 /** The `groups:` document Prometheus and promtool read. */

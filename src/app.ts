@@ -8,6 +8,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/config-types.js';
 import type { ModeContext } from './modes/node-actions.js';
 import { createMetrics } from './report/metrics.js';
+import { zeroKnownSeries } from './report/known-series.js';
 import { LivenessRegistry, ReadinessRegistry } from './server/health-registry.js';
 import { PermanentErrorTracker } from './server/permanent-error-tracker.js';
 import { HttpServer } from './server/http-server.js';
@@ -30,6 +31,7 @@ export async function runMode(config: Config, deps: RunDeps): Promise<number> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger;
   const metrics = createMetrics(deps.registry, { version: VERSION, mode: config.mode });
+  zeroKnownSeries(metrics, config.mode);
   const liveness = new LivenessRegistry(clock);
   const readiness = new ReadinessRegistry();
   readiness.register('config', true, 'valid');
