@@ -39,7 +39,7 @@ export function toV1Event(e: KubeEventBody): object {
   return {
     apiVersion: 'events.k8s.io/v1',
     kind: 'Event',
-    metadata: { generateName: e.generateName, namespace: e.namespace, annotations: { ...e.annotations } },
+    metadata: { name: e.name, namespace: e.namespace, annotations: { ...e.annotations } },
     eventTime: new V1MicroTime(e.eventTimeMs),
     reportingController: e.reportingController,
     reportingInstance: e.reportingInstance,

@@ -60,7 +60,8 @@ const MAX_NOTE_CHARS = 1024;
 /** An events.k8s.io/v1 Event, as far as we fill it in. `eventTimeMs` becomes a MicroTime in the adapter. */
 export interface KubeEventBody {
   readonly namespace: string;
-  readonly generateName: string;
+  /** `<node>.<16 hex digits>`, as client-go's event recorder names Events (see eventName). */
+  readonly name: string;
   readonly annotations: Readonly<Record<string, string>>;
   readonly eventTimeMs: number;
   readonly reportingController: string;
@@ -117,6 +118,8 @@ export class KubeEventRecorder {
   private readonly windowMs: number;
   private readonly clock: Clock;
   private readonly metrics: Metrics;
+  /** Sub-millisecond part of event names, so that two Events in one millisecond get two names. */
+  private nameSeq = Math.floor(Math.random() * 1_000_000);
 
   constructor(
     private readonly sink: KubeEventSink,
@@ -284,7 +287,7 @@ export class KubeEventRecorder {
     };
     return {
       namespace: EVENTS_NAMESPACE,
-      generateName: `${s.nodeName}.`,
+      name: eventName(s.nodeName, this.clock.now(), this.nameSeq++),
       annotations,
       eventTimeMs: this.clock.now(),
       reportingController: REPORTING_CONTROLLER,
@@ -304,6 +307,19 @@ export class KubeEventRecorder {
       },
     };
   }
+}
+
+/**
+ * An Event name as client-go's recorder makes it: `<object>.<time in ns, hex>` (16 hex digits today), a
+ * valid DNS subdomain (a generateName ending in '.' is rejected with 422 by events.k8s.io/v1). The
+ * nanoseconds are the clock's milliseconds plus `seq` (mod 10^6); the object part is cut so the name
+ * stays within 253 characters.
+ */
+export function eventName(objectName: string, nowMs: number, seq: number): string {
+  const nanos = BigInt(Math.max(0, Math.floor(nowMs))) * 1_000_000n + BigInt(seq % 1_000_000);
+  const suffix = nanos.toString(16).padStart(16, '0');
+  const base = objectName.slice(0, 253 - suffix.length - 1).replace(/[-.]+$/, '');
+  return `${base}.${suffix}`;
 }
 
 /** Short text naming the blocking pods (and PDBs), for notes. */

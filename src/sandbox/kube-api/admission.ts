@@ -4,6 +4,8 @@ import type { KubeObject } from './types.js';
 import { isRecord } from './types.js';
 import { invalid } from './status.js';
 import { validateEvent } from './event-rules.js';
+import { nameCauses, nameRuleOf } from './name-rules.js';
+import type { StatusCause } from './status.js';
 
 /** Options that change admission behaviour. */
 export interface AdmissionOptions {
@@ -15,8 +17,6 @@ const PRIORITY_CLASSES: Record<string, number> = {
   'system-node-critical': 2000001000,
   'system-cluster-critical': 2000000000,
 };
-
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 function qosClass(spec: Record<string, unknown>): string {
   const containers = Array.isArray(spec['containers']) ? (spec['containers'] as unknown[]) : [];
@@ -35,14 +35,14 @@ function qosClass(spec: Record<string, unknown>): string {
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
-function admitPod(pod: KubeObject): void {
+function admitPod(pod: KubeObject, metaCauses: StatusCause[]): void {
   const name = pod.metadata.name ?? '';
   const spec = pod.spec ?? {};
+  const causes = [...metaCauses];
   if (!Array.isArray(spec['containers']) || spec['containers'].length === 0) {
-    throw invalid('Pod', '', name, [
-      { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.containers' },
-    ]);
+    causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.containers' });
   }
+  if (causes.length > 0) throw invalid('Pod', '', name, causes);
   spec['restartPolicy'] ??= 'Always';
   spec['terminationGracePeriodSeconds'] ??= 30;
   spec['dnsPolicy'] ??= 'ClusterFirst';
@@ -70,20 +70,13 @@ function admitNode(node: KubeObject, options: AdmissionOptions): void {
 /** Validates and defaults a new object in place (the caller owns it). Throws ApiError 422. */
 export function admitCreate(def: ResourceDef, obj: KubeObject, options: AdmissionOptions): void {
   const name = obj.metadata.name ?? '';
-  if (!DNS_SUBDOMAIN.test(name) || name.length > 253) {
-    const message = `a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`;
-    throw invalid(def.kind, def.group, name, [
-      {
-        reason: 'FieldValueInvalid',
-        message: `Invalid value: "${name}": ${message}`,
-        field: 'metadata.name',
-      },
-    ]);
-  }
-  if (def.plural === 'pods') admitPod(obj);
-  else if (def.plural === 'nodes') admitNode(obj, options);
+  const metaCauses = nameCauses(nameRuleOf(def), name, obj.metadata.generateName);
+  if (def.storage === 'events') return validateEvent(def, obj, metaCauses);
+  if (def.plural === 'pods') return admitPod(obj, metaCauses);
+  if (metaCauses.length > 0) throw invalid(def.kind, def.group, name, metaCauses);
+  if (def.plural === 'nodes') admitNode(obj, options);
   else if (def.plural === 'namespaces') {
     obj.spec ??= { finalizers: ['kubernetes'] };
     obj.status = { phase: 'Active' };
-  } else if (def.storage === 'events') validateEvent(def, obj);
+  }
 }

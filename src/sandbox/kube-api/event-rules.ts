@@ -47,8 +47,12 @@ function str(obj: KubeObject, key: string): string {
   return typeof v === 'string' ? v : '';
 }
 
-/** Validates an Event in its stored (core) form like the real server (422 on failure). */
-export function validateEvent(def: ResourceDef, obj: KubeObject): void {
+/**
+ * Validates an Event in its stored (core) form like the real server (422 on failure). `nameCauses`
+ * (metadata.name/generateName) come after the legacy checks, as upstream orders them. The Status names
+ * the internal kind `Event` with no group for both APIs, as the real server does.
+ */
+export function validateEvent(def: ResourceDef, obj: KubeObject, nameCauses: StatusCause[]): void {
   const strict = def.group === 'events.k8s.io';
   const causes: StatusCause[] = [];
   const eventTime = str(obj, 'eventTime');
@@ -79,6 +83,8 @@ export function validateEvent(def: ResourceDef, obj: KubeObject): void {
     if (str(obj, 'action') === '') causes.push(required('action'));
     if (str(obj, 'reason') === '') causes.push(required('reason'));
   }
+  // core/v1 names only get the generic check, and only once the legacy checks pass.
+  if (strict || causes.length === 0) causes.push(...nameCauses);
   if (strict && str(obj, 'type') !== 'Normal' && str(obj, 'type') !== 'Warning') {
     causes.push({
       reason: 'FieldValueInvalid',
@@ -93,5 +99,5 @@ export function validateEvent(def: ResourceDef, obj: KubeObject): void {
       field: 'note',
     });
   }
-  if (causes.length > 0) throw invalid('Event', def.group, obj.metadata.name ?? '', causes);
+  if (causes.length > 0) throw invalid('Event', '', obj.metadata.name ?? '', causes);
 }

@@ -6,10 +6,11 @@ import type { ResourceDef } from './resources.js';
 import type { ObjectStore } from './object-store.js';
 import type { KubeObject } from './types.js';
 import { admitCreate } from './admission.js';
+import { MAX_GENERATED_PREFIX } from './name-rules.js';
 import { eventFromCore, eventToCore } from './event-rules.js';
 import { apiVersionOf, resourceOf } from './resources.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
-import { ApiError, alreadyExists, badRequest, conflict, invalid, notFound } from './status.js';
+import { ApiError, alreadyExists, badRequest, conflict, notFound } from './status.js';
 import { cloneJson, isRecord, kubeTime } from './types.js';
 
 const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
@@ -74,22 +75,15 @@ export class ObjectOps {
       this.requireNamespace(def, namespace);
       meta.namespace = namespace;
     } else delete meta.namespace;
-    if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
-    if (!meta.name) {
-      throw invalid(def.kind, def.group, '', [
-        {
-          reason: 'FieldValueRequired',
-          message: 'Required value: name or generateName is required',
-          field: 'metadata.name',
-        },
-      ]);
-    }
+    if (!meta.name && meta.generateName)
+      meta.name = `${meta.generateName.slice(0, MAX_GENERATED_PREFIX)}${randomSuffix()}`;
     const stored = this.internal(def, { apiVersion: apiVersionOf(def), kind: def.kind } as KubeObject);
     obj.apiVersion = stored.apiVersion;
     obj.kind = stored.kind;
     admitCreate(def, obj, this.admission);
-    if (this.store.get(def.storage, def.namespaced ? namespace : '', meta.name)) {
-      throw alreadyExists(def.plural, def.group, meta.name);
+    const name = meta.name ?? '';
+    if (this.store.get(def.storage, def.namespaced ? namespace : '', name)) {
+      throw alreadyExists(def.plural, def.group, name);
     }
     meta.uid = randomUUID();
     meta.creationTimestamp = kubeTime(this.clock.now());

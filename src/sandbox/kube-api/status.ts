@@ -89,7 +89,7 @@ export function invalid(kind: string, group: string, name: string, causes: Statu
   const list = causes.map((c) => `${c.field ?? ''}: ${c.message ?? ''}`).join(', ');
   const shown = causes.length > 1 ? `[${list}]` : list;
   return new ApiError(422, 'Invalid', `${kind}${group ? `.${group}` : ''} "${name}" is invalid: ${shown}`, {
-    name,
+    ...(name ? { name } : {}),
     ...(group ? { group } : {}),
     kind,
     causes,

@@ -92,7 +92,7 @@ describe('KubeEventsAdapter against the API simulator', () => {
     expect(wire).toMatchObject({
       apiVersion: 'events.k8s.io/v1',
       kind: 'Event',
-      metadata: { generateName: 'n.' },
+      metadata: { name: 'n.0000000000000001' },
     });
   });
 
@@ -136,7 +136,7 @@ describe('KubeEventsAdapter against the API simulator', () => {
 function baseBody() {
   return {
     namespace: 'default',
-    generateName: 'n.',
+    name: 'n.0000000000000001',
     annotations: {},
     eventTimeMs: Date.now(),
     reportingController: 'spot-handler',
