@@ -138,7 +138,7 @@ for (const { which, skip, start } of TARGETS) {
 
     const cases: {
       what: string;
-      meta: Record<string, unknown>;
+      meta: Record<string, string>;
       status: number;
       causes?: { field: string; value: string; message: string }[];
     }[] = [
@@ -173,8 +173,10 @@ for (const { which, skip, start } of TARGETS) {
     ];
     for (const c of cases) {
       it(`events.k8s.io/v1 create, ${c.what}: ${c.status}`, async () => {
-        const sub = (v: unknown): unknown => (typeof v === 'string' ? v.replace('NODE', node) : v);
-        const meta = Object.fromEntries(Object.entries(c.meta).map(([k, v]) => [k, sub(v)]));
+        const sub = (v: string): string => v.replace('NODE', node);
+        const meta: Record<string, string> = Object.fromEntries(
+          Object.entries(c.meta).map(([k, v]) => [k, sub(String(v))]),
+        );
         const r = await t.raw(
           'POST',
           `/apis/events.k8s.io/v1/namespaces/${EVENTS_NAMESPACE}/events`,
@@ -184,12 +186,13 @@ for (const { which, skip, start } of TARGETS) {
         if (c.status !== 422) return;
         const causes = (c.causes ?? []).map((x) => ({
           reason: 'FieldValueInvalid',
-          message: `Invalid value: "${String(sub(x.value))}": ${x.message}`,
+          message: `Invalid value: "${sub(x.value)}": ${x.message}`,
           field: x.field,
         }));
-        const name = String(meta['name'] ?? `${String(meta['generateName'])}XXXXX`);
+        const generateName = meta['generateName'];
+        const name = meta['name'] ?? `${generateName ?? ''}XXXXX`;
         const list = causes.map((x) => `${x.field}: ${x.message}`).join(', ');
-        const body = meta['generateName'] ? normalize(r.body, String(meta['generateName'])) : r.body;
+        const body = generateName ? normalize(r.body, generateName) : r.body;
         expect(body).toEqual({
           kind: 'Status',
           apiVersion: 'v1',

@@ -35,8 +35,12 @@ function maskTrailingDash(name: string): string {
   return name.length > 1 && name.endsWith('-') ? `${name.slice(0, -2)}a` : name;
 }
 
+const COMPILED = new Map<string, RegExp>(
+  [SUBDOMAIN_RE, LABEL_RE, DNS1035_RE].map((re) => [re, new RegExp(`^${re}$`)]),
+);
+
 function matches(re: string, value: string): boolean {
-  return new RegExp(`^${re}$`).test(value);
+  return COMPILED.get(re)?.test(value) ?? false;
 }
 
 function ruleMessages(rule: NameRule, value: string, prefix: boolean): string[] {
