@@ -16,12 +16,11 @@ import type {
 import type { ActuatorOptions } from './actuator-options.js';
 import type { NodeMergePatch } from './kube-types.js';
 import {
-  conditionPatch,
   cordonPatch,
-  markPatch,
+  markAndCordonPatch,
   nodeStateOf,
   outOfServicePatch,
-  phasePatch,
+  phaseStatusPatch,
   reportedPatch,
   unmarkPatch,
 } from './node-marks.js';
@@ -55,27 +54,34 @@ export class KubeNodeActuator implements NodeActuator {
   }
 
   /**
-   * Adds the kind taint, labels, annotations and LB label in one patch. The condition is written by the
-   * next setPhase, so that nothing stands between the notice and the cordon.
+   * Taint, labels, annotations, LB label and cordon in one conditional patch; nothing when the node has
+   * them all (a resumed action). The condition follows in setPhase, so nothing stands before the cordon.
    */
-  async mark(nodeName: string, marking: NodeMarking): Promise<void> {
-    await this.write(nodeName, 'mark', (node) => markPatch(node, marking, this.deps.options));
+  async cordon(nodeName: string, marking?: NodeMarking, phase: NodePhase = 'cordoned'): Promise<void> {
+    if (!marking) {
+      await this.write(nodeName, 'cordon', cordonPatch);
+      return;
+    }
+    await this.write(nodeName, 'cordon', (node) =>
+      markAndCordonPatch(node, marking, phase, this.deps.options),
+    );
   }
 
-  /** Cordons (merge patch of spec.unschedulable) and records that we did. */
-  async cordon(nodeName: string): Promise<void> {
-    await this.write(nodeName, 'cordon', cordonPatch);
+  /** Condition, state label and sent webhook triggers in one status write. */
+  async setPhase(
+    nodeName: string,
+    phase: NodePhase,
+    message: string,
+    reported: readonly string[] = [],
+  ): Promise<void> {
+    await this.writeStatus(nodeName, phase, message, reported);
   }
 
-  /** Updates the state label and the condition. */
-  async setPhase(nodeName: string, phase: NodePhase, message: string): Promise<void> {
-    await this.write(nodeName, `phase ${phase}`, () => phasePatch(phase));
-    await this.writeCondition(nodeName, phase, message);
-  }
-
-  /** Records a webhook trigger as sent. */
-  async recordReported(nodeName: string, trigger: string): Promise<void> {
-    await this.write(nodeName, `reported ${trigger}`, (node) => reportedPatch(node, trigger));
+  /** Records webhook triggers as sent. */
+  async recordReported(nodeName: string, triggers: readonly string[]): Promise<void> {
+    await this.write(nodeName, `record webhooks ${triggers.join(',')}`, (node) =>
+      reportedPatch(node, triggers),
+    );
   }
 
   /** Drains the node; on success optionally adds the out-of-service taint. */
@@ -91,7 +97,7 @@ export class KubeNodeActuator implements NodeActuator {
   /** Removes what we added and uncordons only if we cordoned. */
   async unmark(nodeName: string): Promise<void> {
     await this.write(nodeName, 'unmark', unmarkPatch);
-    await this.writeCondition(nodeName, undefined, '');
+    await this.writeStatus(nodeName, undefined, '', []);
   }
 
   private async write(nodeName: string, what: string, compute: PatchFn<NodeMergePatch>): Promise<void> {
@@ -105,13 +111,14 @@ export class KubeNodeActuator implements NodeActuator {
     this.deps.logger.debug({ node: nodeName }, what);
   }
 
-  private async writeCondition(
+  private async writeStatus(
     nodeName: string,
     phase: NodePhase | undefined,
     message: string,
+    reported: readonly string[],
   ): Promise<void> {
-    const compute = (node: Parameters<typeof conditionPatch>[0]) =>
-      conditionPatch(node, phase, message, this.deps.clock.now());
+    const compute = (node: Parameters<typeof phaseStatusPatch>[0]) =>
+      phaseStatusPatch(node, phase, message, this.deps.clock.now(), reported);
     if (this.deps.options.dryRun) {
       this.deps.logger.info({ node: nodeName, phase, dryRun: true }, 'dry run: would set condition');
       return;

@@ -79,8 +79,13 @@ export interface NodeMergePatch {
 
 /** A merge patch of the node status subresource (conditions replaced as a whole, guarded by resourceVersion). */
 export interface NodeStatusPatch {
-  readonly metadata: { readonly resourceVersion: string };
-  readonly status: { readonly conditions: readonly NodeCondition[] };
+  readonly metadata: {
+    readonly resourceVersion: string;
+    /** A node's status write also sets its labels and annotations (the real API server keeps them). */
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
+  readonly status?: { readonly conditions: readonly NodeCondition[] };
 }
 
 /** One change seen by a pod watch. */

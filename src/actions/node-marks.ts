@@ -87,35 +87,51 @@ export interface MarkOptions {
   readonly excludeFromLoadBalancers: boolean;
 }
 
-/** The patch that records an action on the node: taint, labels, annotations, LB label. */
-export function markPatch(node: KubeNode, marking: NodeMarking, options: MarkOptions): NodeMergePatch {
-  const labels: Record<string, string> = { [MARK.kindLabel]: marking.kind };
-  if (
-    node.labels[MARK.stateLabel] === undefined ||
-    node.annotations[MARK.eventIdAnnotation] !== marking.eventId
-  ) {
-    labels[MARK.stateLabel] = 'noticed';
-  }
-  const annotations: Record<string, string> = {
-    [MARK.eventIdAnnotation]: marking.eventId,
-    [MARK.deadlineAnnotation]: new Date(marking.deadlineMs).toISOString(),
-    [MARK.noticedAtAnnotation]: new Date(marking.noticedAtMs).toISOString(),
+/**
+ * The one patch that starts an action on a node: the kind taint, our labels (kind, and `phase` as the
+ * state), annotations, the LB label, and the cordon (with the annotation saying the cordon is ours; a
+ * node someone else cordoned is left as is). Only what differs from the node as read is sent; undefined
+ * when nothing does (a resumed action writes nothing).
+ */
+export function markAndCordonPatch(
+  node: KubeNode,
+  marking: NodeMarking,
+  phase: NodePhase,
+  options: MarkOptions,
+): NodeMergePatch | undefined {
+  const labels: Record<string, string> = {};
+  const annotations: Record<string, string> = {};
+  const label = (key: string, value: string): void => {
+    if (node.labels[key] !== value) labels[key] = value;
   };
-  if (node.annotations[MARK.eventIdAnnotation] !== marking.eventId) annotations[MARK.reportedAnnotation] = '';
+  const annotate = (key: string, value: string): void => {
+    if (node.annotations[key] !== value) annotations[key] = value;
+  };
+  const newEvent = node.annotations[MARK.eventIdAnnotation] !== marking.eventId;
+  label(MARK.kindLabel, marking.kind);
+  label(MARK.stateLabel, phase);
+  annotate(MARK.eventIdAnnotation, marking.eventId);
+  annotate(MARK.deadlineAnnotation, new Date(marking.deadlineMs).toISOString());
+  annotate(MARK.noticedAtAnnotation, new Date(marking.noticedAtMs).toISOString());
+  if (newEvent) annotations[MARK.reportedAnnotation] = '';
   if (options.excludeFromLoadBalancers && node.labels[LB_EXCLUDE_LABEL] === undefined) {
     labels[LB_EXCLUDE_LABEL] = 'spot-handler';
     annotations[MARK.lbExcludedAnnotation] = 'true';
   }
+  if (!node.unschedulable) annotate(MARK.cordonedAnnotation, 'true');
   const taints = options.taintNode
     ? addTaint(node.taints, kindTaint(marking.kind, marking.eventId, options.taintEffect))
     : undefined;
+  const spec = { ...(taints ? { taints } : {}), ...(node.unschedulable ? {} : { unschedulable: true }) };
+  if (Object.keys(labels).length + Object.keys(annotations).length + Object.keys(spec).length === 0)
+    return undefined;
   return {
     metadata: { resourceVersion: node.resourceVersion, labels, annotations },
-    ...(taints ? { spec: { taints } } : {}),
+    ...(Object.keys(spec).length > 0 ? { spec } : {}),
   };
 }
 
-/** Cordon patch, or undefined when already unschedulable (someone else's cordon is not ours to record). */
+/** Cordon patch alone, or undefined when already unschedulable (someone else's cordon is not ours to record). */
 export function cordonPatch(node: KubeNode): NodeMergePatch | undefined {
   if (node.unschedulable) return undefined;
   return {
@@ -124,16 +140,17 @@ export function cordonPatch(node: KubeNode): NodeMergePatch | undefined {
   };
 }
 
-/** The state label patch (no resourceVersion needed: a label write never loses anyone's data). */
-export function phasePatch(phase: NodePhase): NodeMergePatch {
-  return { metadata: { labels: { [MARK.stateLabel]: phase } } };
+/** The reported annotation with `triggers` added, or undefined when they are all there already. */
+function reportedValue(node: KubeNode, triggers: readonly string[]): string | undefined {
+  const current = (node.annotations[MARK.reportedAnnotation] ?? '').split(',').filter((s) => s.length > 0);
+  const added = triggers.filter((t) => !current.includes(t));
+  return added.length > 0 ? [...current, ...added].join(',') : undefined;
 }
 
-/** Adds a webhook trigger to the reported annotation, or undefined when it is already there. */
-export function reportedPatch(node: KubeNode, trigger: string): NodeMergePatch | undefined {
-  const current = (node.annotations[MARK.reportedAnnotation] ?? '').split(',').filter((s) => s.length > 0);
-  if (current.includes(trigger)) return undefined;
-  const value = [...current, trigger].join(',');
+/** Adds webhook triggers to the reported annotation, or undefined when they are all there already. */
+export function reportedPatch(node: KubeNode, triggers: readonly string[]): NodeMergePatch | undefined {
+  const value = reportedValue(node, triggers);
+  if (value === undefined) return undefined;
   return {
     metadata: { resourceVersion: node.resourceVersion, annotations: { [MARK.reportedAnnotation]: value } },
   };
@@ -189,20 +206,44 @@ const REASONS: Record<NodePhase, string> = {
   'drain-failed': 'DrainFailed',
 };
 
-/** The status patch setting our condition (others kept), or removing it when phase is undefined. */
-export function conditionPatch(
+/**
+ * The one status write of a phase: our condition (others kept), the state label and the webhook triggers
+ * already sent (a node's status write also carries its labels and annotations on a real API server).
+ * Phase undefined removes the condition. Undefined when nothing changes.
+ */
+export function phaseStatusPatch(
   node: KubeNode,
   phase: NodePhase | undefined,
   message: string,
   nowMs: number,
+  reported: readonly string[] = [],
 ): NodeStatusPatch | undefined {
+  const conditions = conditionsFor(node, phase, message, nowMs);
+  const labels =
+    phase !== undefined && node.labels[MARK.stateLabel] !== phase ? { [MARK.stateLabel]: phase } : undefined;
+  const value = reportedValue(node, reported);
+  const annotations = value !== undefined ? { [MARK.reportedAnnotation]: value } : undefined;
+  if (!conditions && !labels && !annotations) return undefined;
+  return {
+    metadata: {
+      resourceVersion: node.resourceVersion,
+      ...(labels ? { labels } : {}),
+      ...(annotations ? { annotations } : {}),
+    },
+    ...(conditions ? { status: { conditions } } : {}),
+  };
+}
+
+/** The node's conditions with ours set for `phase` (removed when undefined), or undefined when unchanged. */
+function conditionsFor(
+  node: KubeNode,
+  phase: NodePhase | undefined,
+  message: string,
+  nowMs: number,
+): NodeCondition[] | undefined {
   const others = node.conditions.filter((c) => c.type !== MARK.conditionType);
   const previous = node.conditions.find((c) => c.type === MARK.conditionType);
-  if (phase === undefined) {
-    return previous
-      ? { metadata: { resourceVersion: node.resourceVersion }, status: { conditions: others } }
-      : undefined;
-  }
+  if (phase === undefined) return previous ? others : undefined;
   const now = new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const condition: NodeCondition = {
     type: MARK.conditionType,
@@ -213,8 +254,5 @@ export function conditionPatch(
     lastTransitionTime: previous?.status === 'True' ? (previous.lastTransitionTime ?? now) : now,
   };
   if (previous && previous.reason === condition.reason && previous.message === message) return undefined;
-  return {
-    metadata: { resourceVersion: node.resourceVersion },
-    status: { conditions: [...others, condition] },
-  };
+  return [...others, condition];
 }

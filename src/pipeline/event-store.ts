@@ -35,6 +35,8 @@ export class NodeAction {
   readonly heartbeats = new AbortController();
   /** The chain of webhook deliveries of this action, in order. */
   notifications: Promise<void> = Promise.resolve();
+  /** Webhook triggers delivered by this process: carried by the next node write (so a restart skips them). */
+  readonly delivered = new Set<string>();
   /** Ids of events whose hook heartbeats have started. */
   readonly heartbeating = new Set<string>();
   /** Set when a stronger event arrived while running: the runner plans again. */

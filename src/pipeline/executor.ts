@@ -1,26 +1,23 @@
 /**
  * Runs the plan of one node action through the ports. Every step is idempotent; a stronger event that
  * arrives mid-action aborts the current run and the action is planned again with the merged events.
+ * The drain step is drain-step.ts; webhooks and their records, action-webhooks.ts. A drained node gets
+ * at most four node writes: mark+cordon, the draining condition (with the start webhook recorded), the
+ * drained condition and state, and the success webhook record.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { SpotHandlerError } from '../errors.js';
 import type { InterruptionEvent } from '../events/interruption-event.js';
+import { ActionWebhooks } from './action-webhooks.js';
+import { runDrainStep, type DrainStepDeps } from './drain-step.js';
 import type { Metrics } from '../report/metrics.js';
 import type { CordonGate } from './cordon-gate.js';
 import type { NodeActuator } from './node-actuator-port.js';
 import { plan, type PlanOptions, type Step } from './plan.js';
-import type {
-  ActionReport,
-  AsgHookPort,
-  NodeResolver,
-  Notifier,
-  NotifyTrigger,
-  ReadinessWaiter,
-  StepRecorder,
-} from './executor-ports.js';
+import type { AsgHookPort, NodeResolver, Notifier, ReadinessWaiter, StepRecorder } from './executor-ports.js';
 import type { ActionOutcome, NodeAction } from './event-store.js';
-import { marking, report, seconds, type RunContext } from './run-context.js';
+import { marking, NotLeader, seconds, Superseded, type RunContext } from './run-context.js';
 import { STEP_RETRY_LIMIT, stepRetryDelayMs } from './step-retry.js';
 import { countAction, AsgHookSteps } from './asg-hook-steps.js';
 import { setMaxListeners } from 'node:events';
@@ -50,18 +47,20 @@ export interface ExecutorDeps {
   readonly cordonGate?: CordonGate;
 }
 
-class Superseded extends Error {}
-class NotLeader extends Error {}
-
 /** Executes node actions. */
 export class Executor {
   private readonly hooks: AsgHookSteps;
+  private readonly webhooks: ActionWebhooks;
+  private readonly drainDeps: DrainStepDeps;
 
   constructor(
     private readonly deps: ExecutorDeps,
     private readonly options: ExecutorOptions,
   ) {
     this.hooks = new AsgHookSteps(deps, options);
+    const mutate = (fn: () => Promise<void>): Promise<void> => this.mutate(fn);
+    this.webhooks = new ActionWebhooks({ ...deps, mutate });
+    this.drainDeps = { ...deps, webhooks: this.webhooks, mutate };
   }
 
   /** Runs the action to its end, re-planning when a stronger event supersedes the current run. */
@@ -143,19 +142,26 @@ export class Executor {
     const drains = decided.steps.some((st) => st.type === 'drain');
     // a launch waiting for its node, or work already done: nothing to cordon, so no drain waits for it
     if (!decided.steps.some((st) => st.type === 'cordon')) this.deps.cordonGate?.end(action.instanceId);
-    const ctx: RunContext = { action, primary, nodeName, node, signal, drains };
-    for (const step of decided.steps) {
-      this.checkpoint(ctx);
-      const failed = await this.runStep(step, ctx);
-      if (failed) return failed;
+    let endDrainWait = (): void => undefined;
+    const drainReturned = new Promise<void>((resolve) => (endDrainWait = resolve));
+    const ctx: RunContext = { action, primary, nodeName, node, signal, drains, drainReturned, endDrainWait };
+    try {
+      for (const step of decided.steps) {
+        this.checkpoint(ctx);
+        const failed = await this.runStep(step, ctx);
+        if (failed) return failed;
+      }
+      if (decided.steps.some((s) => s.type === 'drain' || s.type === 'cordon')) {
+        await this.webhooks.end('success', ctx, {
+          result: ctx.drain?.result ?? 'cordoned',
+          drain: ctx.drain,
+        });
+      }
+      await ctx.phaseWrite;
+      return { status: 'done', detail: ctx.drain ? `drain ${ctx.drain.result}` : 'done' };
+    } finally {
+      endDrainWait();
     }
-    if (decided.steps.some((s) => s.type === 'drain' || s.type === 'cordon')) {
-      await this.sendActionWebhook('success', ctx, {
-        result: ctx.drain?.result ?? 'cordoned',
-        drain: ctx.drain,
-      });
-    }
-    return { status: 'done', detail: ctx.drain ? `drain ${ctx.drain.result}` : 'done' };
   }
 
   private checkpoint(ctx: RunContext): void {
@@ -180,32 +186,30 @@ export class Executor {
         return undefined;
       case 'notify':
         await recorder.recordStep(nodeName, { step: 'notice', event: primary }, recordCtx);
-        void this.sendActionWebhook('start', ctx, {});
-        return undefined;
-      case 'mark':
-        await this.act('mark', () =>
-          this.mutate(() => actuator.mark(nodeName, marking(primary, ctx.action))),
+        this.webhooks.start(
+          ctx,
+          ctx.drains ? 'draining' : 'cordoned',
+          `${ctx.drains ? 'draining' : 'cordoned'} for ${primary.kind} ${primary.id}`,
         );
-        await recorder.recordStep(nodeName, { step: 'tainted' }, recordCtx);
         return undefined;
       case 'cordon':
-        await this.act('cordon', () => this.mutate(() => actuator.cordon(nodeName)));
+        // taint, labels and cordon in one write; the state label says already where the action goes
+        await this.act('cordon', () =>
+          this.mutate(() =>
+            actuator.cordon(nodeName, marking(primary, ctx.action), ctx.drains ? 'draining' : 'cordoned'),
+          ),
+        );
         this.deps.cordonGate?.end(ctx.action.instanceId);
         metrics.noticeToCordonSeconds.observe(
           { kind: primary.kind },
           seconds(clock.now() - ctx.action.noticedAtMs),
         );
+        await recorder.recordStep(nodeName, { step: 'tainted' }, recordCtx);
         await recorder.recordStep(nodeName, { step: 'cordoned' }, recordCtx);
         this.deps.logger.info({ node: nodeName, eventId: primary.id, kind: primary.kind }, 'node cordoned');
-        if (!ctx.drains && ctx.node?.phase !== 'cordoned') {
-          // a drain sets its own phase at once; a cordon-only action records it here
-          await this.mutate(() =>
-            actuator.setPhase(nodeName, 'cordoned', `cordoned for ${primary.kind} ${primary.id}`),
-          );
-        }
         return undefined;
       case 'drain':
-        return this.drain(step.urgent, ctx);
+        return runDrainStep(this.drainDeps, step.urgent, ctx);
       case 'wait-node-ready':
         return this.waitReady(ctx);
       case 'complete-lifecycle':
@@ -224,64 +228,6 @@ export class Executor {
     }
   }
 
-  private async drain(urgent: boolean, ctx: RunContext): Promise<ActionOutcome | undefined> {
-    const { actuator, clock, metrics, recorder, logger } = this.deps;
-    const { nodeName, primary } = ctx;
-    const recordCtx = primary;
-    if (this.deps.cordonGate && !(await this.deps.cordonGate.waitClear(ctx.signal)))
-      logger.info(
-        { node: nodeName, pending: this.deps.cordonGate.pendingCount },
-        'other nodes still cordoning; draining anyway',
-      );
-    if (ctx.action.restartRequested) throw new Superseded();
-    await this.mutate(() =>
-      actuator.setPhase(nodeName, 'draining', `draining for ${primary.kind} ${primary.id}`),
-    );
-    await recorder.recordStep(nodeName, { step: 'drain-started' }, recordCtx);
-    const deadlineMs = Math.min(
-      ...ctx.action.events.filter((e) => e.kind !== 'asg-launch').map((e) => e.deadlineMs),
-    );
-    const result = await actuator.drain({
-      nodeName,
-      kind: primary.kind,
-      eventId: primary.id,
-      deadlineMs,
-      urgent,
-      signal: ctx.signal,
-    });
-    if (ctx.action.restartRequested) throw new Superseded();
-    if (ctx.signal.aborted) throw ctx.signal.reason as Error;
-    // fencing: a leader paused past its lease must not record the drain it no longer owns
-    if (!this.deps.canAct()) throw new NotLeader();
-    ctx.drain = result;
-    const ok = result.result === 'succeeded' || result.result === 'forced';
-    metrics.actions.inc({ action: 'drain', result: ok ? 'success' : 'error' });
-    if (ok) {
-      metrics.noticeToDrainedSeconds.observe(
-        { kind: primary.kind },
-        seconds(clock.now() - ctx.action.noticedAtMs),
-      );
-      metrics.deadlineSlackSeconds.observe({ kind: primary.kind }, seconds(deadlineMs - clock.now()));
-      await this.mutate(() =>
-        actuator.setPhase(nodeName, 'drained', `drained (${result.result}) for ${primary.id}`),
-      );
-      await recorder.recordStep(nodeName, { step: 'drained', drain: result }, recordCtx);
-      logger.info(
-        { node: nodeName, eventId: primary.id, result: result.result, podsEvicted: result.podsEvicted },
-        'node drained',
-      );
-      return undefined;
-    }
-    await this.mutate(() => actuator.setPhase(nodeName, 'drain-failed', `drain ${result.result}`));
-    await recorder.recordStep(nodeName, { step: 'drain-failed', drain: result }, recordCtx);
-    logger.warn(
-      { node: nodeName, eventId: primary.id, result: result.result, blockedBy: result.blockedBy },
-      'drain did not finish',
-    );
-    await this.sendActionWebhook('failure', ctx, { result: result.result, drain: result });
-    return { status: 'failed', detail: `drain ${result.result}` };
-  }
-
   private async waitReady(ctx: RunContext): Promise<ActionOutcome | undefined> {
     const ready = await this.deps.readiness?.waitForReady(
       ctx.primary.instanceId,
@@ -295,28 +241,6 @@ export class Executor {
   /** Starts heartbeats for an ASG termination hook so it does not time out while the drain runs. */
   startHeartbeats(action: NodeAction, event: InterruptionEvent): void {
     this.hooks.startHeartbeats(action, event);
-  }
-
-  /**
-   * Sends a webhook once per action. It runs in the background so a slow receiver never delays the
-   * drain; the next notification of the action waits for the previous one to keep their order.
-   */
-  private sendActionWebhook(
-    trigger: NotifyTrigger,
-    ctx: RunContext,
-    extra: Partial<ActionReport>,
-  ): Promise<void> {
-    if (ctx.action.reported.has(trigger)) return ctx.action.notifications;
-    ctx.action.reported.add(trigger);
-    const data = { ...report(ctx), ...extra };
-    ctx.action.notifications = ctx.action.notifications.then(async () => {
-      const sent = await this.deps.notifier.sendWebhook(trigger, data).catch(() => false);
-      if (sent)
-        await this.mutate(() => this.deps.actuator.recordReported(ctx.nodeName, trigger)).catch(
-          () => undefined,
-        );
-    });
-    return ctx.action.notifications;
   }
 
   private act(action: string, fn: () => Promise<void>): Promise<void> {

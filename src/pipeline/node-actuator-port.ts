@@ -93,14 +93,16 @@ export interface DrainRequest {
 export interface NodeActuator {
   /** Reads the node; undefined when it does not exist. */
   getNode(nodeName: string): Promise<NodeState | undefined>;
-  /** Adds the taint for the kind, our labels/annotations and the condition (and the LB label if configured). */
-  mark(nodeName: string, marking: NodeMarking): Promise<void>;
-  /** Sets spec.unschedulable (merge patch); records that we did it. */
-  cordon(nodeName: string): Promise<void>;
-  /** Updates the state label and the condition. */
-  setPhase(nodeName: string, phase: NodePhase, message: string): Promise<void>;
-  /** Records that a webhook trigger was sent for the current event (so a restart does not send it twice). */
-  recordReported(nodeName: string, trigger: string): Promise<void>;
+  /**
+   * One node write: the taint for the kind, our labels/annotations (state label = `phase`), the LB label
+   * if configured, and spec.unschedulable (recording that the cordon is ours). Without a marking: the
+   * cordon alone.
+   */
+  cordon(nodeName: string, marking?: NodeMarking, phase?: NodePhase): Promise<void>;
+  /** One status write: the condition, the state label, and webhook triggers already sent (`reported`). */
+  setPhase(nodeName: string, phase: NodePhase, message: string, reported?: readonly string[]): Promise<void>;
+  /** Records webhook triggers sent for the current event (so a restart does not send them twice). */
+  recordReported(nodeName: string, triggers: readonly string[]): Promise<void>;
   /** Evicts the node's pods within the deadline. */
   drain(request: DrainRequest): Promise<DrainResult>;
   /** Removes exactly what we added (taints, labels, annotations, condition, LB label) and uncordons if we cordoned. */

@@ -20,7 +20,7 @@ export interface PlanOptions {
 export type Step =
   | { readonly type: 'wait-until'; readonly atMs: number }
   | { readonly type: 'notify'; readonly trigger: 'start' }
-  | { readonly type: 'mark' }
+  /** Taint, label and cordon the node: one node write. */
   | { readonly type: 'cordon' }
   | { readonly type: 'drain'; readonly urgent: boolean }
   | { readonly type: 'wait-node-ready' }
@@ -77,7 +77,7 @@ export function plan(
   if (event.startAtMs !== undefined && event.startAtMs > nowMs)
     steps.push({ type: 'wait-until', atMs: event.startAtMs });
   // Cordon first: notifications must never delay it.
-  steps.push({ type: 'mark' }, { type: 'cordon' }, { type: 'notify', trigger: 'start' });
+  steps.push({ type: 'cordon' }, { type: 'notify', trigger: 'start' });
   if (drains(event.kind, options)) steps.push({ type: 'drain', urgent: isUrgent(event.kind) });
   steps.push(...lifecycleSteps(event));
   if (cordonOnlyRebalance && options.rebalanceCordonTtlMs > 0 && options.mode === 'imds') {

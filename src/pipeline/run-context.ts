@@ -14,7 +14,17 @@ export interface RunContext {
   /** The plan drains after cordoning. */
   readonly drains: boolean;
   drain?: DrainResult;
+  /** Resolves when the drain returns (or the run ends): the phase write after the start webhook stops waiting. */
+  readonly drainReturned: Promise<void>;
+  readonly endDrainWait: () => void;
+  /** The status write that follows the cordon (condition, start webhook recorded), once it is under way. */
+  phaseWrite?: Promise<void>;
 }
+
+/** The run was superseded by a stronger event: plan again. */
+export class Superseded extends Error {}
+/** This replica lost the leadership: stop. */
+export class NotLeader extends Error {}
 
 /** What is recorded on the node for the primary event. */
 export function marking(primary: InterruptionEvent, action: NodeAction): NodeMarking {

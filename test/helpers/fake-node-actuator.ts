@@ -68,31 +68,37 @@ export class FakeNodeActuator implements NodeActuator {
     };
   }
 
-  async mark(nodeName: string, marking: NodeMarking): Promise<void> {
-    const n = this.must('mark', nodeName, marking);
-    n.eventId = marking.eventId;
-    n.kind = marking.kind;
-    n.deadlineMs = marking.deadlineMs;
-    n.phase ??= 'noticed';
-    const taint = `spot-handler/${marking.kind}`;
-    if (!n.taints.includes(taint)) n.taints.push(taint);
-  }
-
-  async cordon(nodeName: string): Promise<void> {
-    const n = this.must('cordon', nodeName);
+  async cordon(nodeName: string, marking?: NodeMarking, phase: NodePhase = 'cordoned'): Promise<void> {
+    const n = this.must('cordon', nodeName, marking);
+    if (marking) {
+      if (n.eventId !== marking.eventId) n.reported = [];
+      n.eventId = marking.eventId;
+      n.kind = marking.kind;
+      n.deadlineMs = marking.deadlineMs;
+      n.phase = phase;
+      const taint = `spot-handler/${marking.kind}`;
+      if (!n.taints.includes(taint)) n.taints.push(taint);
+    }
     if (!n.unschedulable) {
       n.unschedulable = true;
       n.cordonedByUs = true;
     }
   }
 
-  async setPhase(nodeName: string, phase: NodePhase, _message: string): Promise<void> {
-    this.must('setPhase', nodeName, phase).phase = phase;
+  async setPhase(
+    nodeName: string,
+    phase: NodePhase,
+    _message: string,
+    reported: readonly string[] = [],
+  ): Promise<void> {
+    const n = this.must('setPhase', nodeName, phase);
+    n.phase = phase;
+    for (const t of reported) if (!n.reported.includes(t)) n.reported.push(t);
   }
 
-  async recordReported(nodeName: string, trigger: string): Promise<void> {
-    const n = this.must('recordReported', nodeName, trigger);
-    if (!n.reported.includes(trigger)) n.reported.push(trigger);
+  async recordReported(nodeName: string, triggers: readonly string[]): Promise<void> {
+    const n = this.must('recordReported', nodeName, triggers);
+    for (const t of triggers) if (!n.reported.includes(t)) n.reported.push(t);
   }
 
   async drain(request: DrainRequest): Promise<DrainResult> {

@@ -31,8 +31,13 @@ describe('drain against the API simulator', () => {
     }
     const { actuator: act } = makeActuator(env);
     const deadlineMs = Date.now() + 120_000;
-    await act.mark('n1', { kind: 'spot-interruption', eventId: 'e-1', deadlineMs, noticedAtMs: Date.now() });
-    await act.cordon('n1');
+    const marking = {
+      kind: 'spot-interruption' as const,
+      eventId: 'e-1',
+      deadlineMs,
+      noticedAtMs: Date.now(),
+    };
+    await act.cordon('n1', marking, 'draining');
     await act.setPhase('n1', 'draining', 'evicting');
     const started = Date.now();
     const result = await act.drain({
@@ -64,7 +69,7 @@ describe('drain against the API simulator', () => {
     await createNodes(env, 'n1');
     const { actuator: act } = makeActuator(env);
     const marks = Array.from({ length: 5 }, (_, i) =>
-      act.mark('n1', {
+      act.cordon('n1', {
         kind: i % 2 === 0 ? 'spot-interruption' : 'rebalance-recommendation',
         eventId: `e-${i}`,
         deadlineMs: Date.now() + 60_000,

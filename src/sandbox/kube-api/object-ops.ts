@@ -174,7 +174,15 @@ export class ObjectOps {
   ): KubeObject {
     const cm = current.metadata;
     if (status) {
-      return { ...current, metadata: { ...cm }, status: next.status ?? {} };
+      // A real API server keeps the spec on a status write but, for nodes, takes labels and annotations
+      // from it (kubectl patch node --subresource=status on 1.24).
+      const meta =
+        def.plural === 'nodes'
+          ? { ...cm, labels: next.metadata.labels, annotations: next.metadata.annotations }
+          : { ...cm };
+      if (meta.labels === undefined) delete meta.labels;
+      if (meta.annotations === undefined) delete meta.annotations;
+      return { ...current, metadata: meta, status: next.status ?? {} };
     }
     const meta = {
       ...next.metadata,

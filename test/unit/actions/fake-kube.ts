@@ -119,7 +119,10 @@ export class FakeKube implements NodeApi, PodApi {
     const node = this.nodes.get(name);
     if (!node) throw new NotFoundError(`node ${name}`);
     if (patch.metadata.resourceVersion !== node.resourceVersion) throw new ConflictError('modified');
-    const next = { ...node, resourceVersion: String(++this.rv), conditions: [...patch.status.conditions] };
+    const labels = { ...node.labels, ...patch.metadata.labels };
+    const annotations = { ...node.annotations, ...patch.metadata.annotations };
+    const conditions = patch.status ? [...patch.status.conditions] : node.conditions;
+    const next = { ...node, resourceVersion: String(++this.rv), labels, annotations, conditions };
     this.nodes.set(name, next);
     return next;
   }

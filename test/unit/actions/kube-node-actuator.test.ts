@@ -11,10 +11,10 @@ const marking = {
 };
 
 describe('KubeNodeActuator marks', () => {
-  it('marks, cordons and reads its markers back', async () => {
+  it('marks and cordons in one write and reads its markers back', async () => {
     const w = world({ excludeFromLoadBalancers: true });
-    await w.actuator.mark('n1', marking);
-    await w.actuator.cordon('n1');
+    await w.actuator.cordon('n1', marking, 'noticed');
+    expect(w.kube.count('patchNode')).toBe(1);
     const node = w.kube.nodes.get('n1')!;
     expect(node.taints).toEqual([
       { key: 'spot-handler/spot-interruption', value: 'spot-itn-abc', effect: 'NoSchedule' },
@@ -23,7 +23,8 @@ describe('KubeNodeActuator marks', () => {
     expect(node.unschedulable).toBe(true);
     // the condition waits for the next phase so nothing delays the cordon
     expect(node.conditions.map((c) => [c.type, c.reason])).toEqual([['Ready', undefined]]);
-    await w.actuator.setPhase('n1', 'noticed', 'noticed');
+    await w.actuator.setPhase('n1', 'noticed', 'noticed', ['start']);
+    expect(w.kube.count('patchNodeStatus')).toBe(1);
     expect(w.kube.nodes.get('n1')!.conditions.map((c) => [c.type, c.reason])).toEqual([
       ['Ready', undefined],
       [MARK.conditionType, 'InterruptionNoticed'],
@@ -36,13 +37,31 @@ describe('KubeNodeActuator marks', () => {
       deadlineMs: marking.deadlineMs,
       unschedulable: true,
       ready: true,
+      reported: ['start'],
     });
+  });
+
+  it('a resumed action writes nothing: the node has every marker already', async () => {
+    const w = world();
+    await w.actuator.cordon('n1', marking, 'draining');
+    await w.actuator.setPhase('n1', 'draining', 'draining');
+    await w.actuator.cordon('n1', marking, 'draining');
+    await w.actuator.setPhase('n1', 'draining', 'draining');
+    expect(w.kube.count('patchNode') + w.kube.count('patchNodeStatus')).toBe(2);
+  });
+
+  it('the drained status write carries the state label and the webhooks delivered', async () => {
+    const w = world();
+    await w.actuator.cordon('n1', marking, 'draining');
+    await w.actuator.setPhase('n1', 'drained', 'all pods gone', ['start']);
+    expect(await w.actuator.getNode('n1')).toMatchObject({ phase: 'drained', reported: ['start'] });
+    expect(w.kube.count('patchNode') + w.kube.count('patchNodeStatus')).toBe(2);
   });
 
   it('is idempotent: marking twice adds one taint', async () => {
     const w = world();
-    await w.actuator.mark('n1', marking);
-    await w.actuator.mark('n1', marking);
+    await w.actuator.cordon('n1', marking, 'draining');
+    await w.actuator.cordon('n1', marking, 'draining');
     expect(w.kube.nodes.get('n1')!.taints).toHaveLength(1);
   });
 
@@ -57,7 +76,7 @@ describe('KubeNodeActuator marks', () => {
         taints: [...n.taints, { key: 'other/taint', effect: 'NoSchedule' }],
       }));
     };
-    await w.actuator.mark('n1', marking);
+    await w.actuator.cordon('n1', marking, 'draining');
     expect(
       w.kube.nodes
         .get('n1')!
@@ -74,10 +93,9 @@ describe('KubeNodeActuator marks', () => {
       labels: { ...n.labels, team: 'a' },
       taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }],
     }));
-    await w.actuator.mark('n1', marking);
-    await w.actuator.cordon('n1');
+    await w.actuator.cordon('n1', marking, 'draining');
     await w.actuator.setPhase('n1', 'drained', 'all pods gone');
-    await w.actuator.recordReported('n1', 'start');
+    await w.actuator.recordReported('n1', ['start']);
     await w.actuator.unmark('n1');
     const node = w.kube.nodes.get('n1')!;
     expect(node.taints).toEqual([{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }]);
@@ -94,8 +112,7 @@ describe('KubeNodeActuator marks', () => {
       unschedulable: true,
       labels: { ...n.labels, [LB_EXCLUDE_LABEL]: 'ops' },
     }));
-    await w.actuator.mark('n1', marking);
-    await w.actuator.cordon('n1');
+    await w.actuator.cordon('n1', marking, 'draining');
     await w.actuator.unmark('n1');
     const node = w.kube.nodes.get('n1')!;
     expect(node.unschedulable).toBe(true);
@@ -104,18 +121,17 @@ describe('KubeNodeActuator marks', () => {
 
   it('records webhook triggers once each', async () => {
     const w = world();
-    await w.actuator.mark('n1', marking);
-    await w.actuator.recordReported('n1', 'start');
-    await w.actuator.recordReported('n1', 'start');
-    await w.actuator.recordReported('n1', 'success');
+    await w.actuator.cordon('n1', marking, 'draining');
+    await w.actuator.recordReported('n1', ['start']);
+    await w.actuator.recordReported('n1', ['start']);
+    await w.actuator.recordReported('n1', ['start', 'success']);
     expect((await w.actuator.getNode('n1'))!.reported).toEqual(['start', 'success']);
   });
 
   it('dry run changes nothing', async () => {
     const w = world({ dryRun: true });
     const before = w.kube.nodes.get('n1');
-    await w.actuator.mark('n1', marking);
-    await w.actuator.cordon('n1');
+    await w.actuator.cordon('n1', marking, 'draining');
     expect(w.kube.nodes.get('n1')).toBe(before);
     expect(w.logs.some((l) => String(l.msg).startsWith('dry run: would cordon'))).toBe(true);
   });
@@ -123,7 +139,7 @@ describe('KubeNodeActuator marks', () => {
   it('returns undefined for a missing node and uses NoExecute when told', async () => {
     const w = world({ taintEffect: 'NoExecute', taintNode: true });
     expect(await w.actuator.getNode('nope')).toBeUndefined();
-    await w.actuator.mark('n1', marking);
+    await w.actuator.cordon('n1', marking, 'draining');
     expect(w.kube.nodes.get('n1')!.taints[0]?.effect).toBe('NoExecute');
   });
 });

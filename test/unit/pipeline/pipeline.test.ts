@@ -104,6 +104,17 @@ describe('pipeline', () => {
     t = setup();
   });
 
+  it('writes a drained node at most four times: mark+cordon, draining, drained, webhooks delivered', async () => {
+    const outcome = t.pipeline.submit(event({ id: 'spot-w' }));
+    await t.clock.advance(2000);
+    await expect(outcome).resolves.toMatchObject({ status: 'done' });
+    const writes = t.actuator.calls.filter((c) =>
+      ['cordon', 'setPhase', 'recordReported'].includes(c.method),
+    );
+    expect(writes.map((c) => c.method)).toEqual(['cordon', 'setPhase', 'setPhase', 'recordReported']);
+    expect(t.actuator.nodes.get(NODE)).toMatchObject({ phase: 'drained', reported: ['start', 'success'] });
+  });
+
   it('drains a node once for a spot interruption and reports start and success', async () => {
     const outcome = t.pipeline.submit(event({ id: 'spot-1' }));
     await t.clock.advance(2000);

@@ -34,19 +34,19 @@ const steps = (p: ReturnType<typeof plan>) => (p.type === 'act' ? p.steps.map((s
 
 describe('plan', () => {
   it.each([
-    ['spot-interruption', base, ['mark', 'cordon', 'notify', 'drain']],
-    ['state-change', base, ['mark', 'cordon', 'notify', 'drain']],
-    ['asg-termination', base, ['mark', 'cordon', 'notify', 'drain']],
-    ['scheduled-maintenance', base, ['mark', 'cordon', 'notify', 'drain']],
-    ['rebalance-recommendation', base, ['mark', 'cordon', 'notify', 'uncordon-at']],
-    ['rebalance-recommendation', { ...base, rebalanceDrain: true }, ['mark', 'cordon', 'notify', 'drain']],
-    ['rebalance-recommendation', { ...base, rebalanceCordonTtlMs: 0 }, ['mark', 'cordon', 'notify']],
+    ['spot-interruption', base, ['cordon', 'notify', 'drain']],
+    ['state-change', base, ['cordon', 'notify', 'drain']],
+    ['asg-termination', base, ['cordon', 'notify', 'drain']],
+    ['scheduled-maintenance', base, ['cordon', 'notify', 'drain']],
+    ['rebalance-recommendation', base, ['cordon', 'notify', 'uncordon-at']],
+    ['rebalance-recommendation', { ...base, rebalanceDrain: true }, ['cordon', 'notify', 'drain']],
+    ['rebalance-recommendation', { ...base, rebalanceCordonTtlMs: 0 }, ['cordon', 'notify']],
     [
       'rebalance-recommendation',
       { ...base, mode: 'queue' as const },
-      ['mark', 'cordon', 'notify', 'complete-lifecycle'],
+      ['cordon', 'notify', 'complete-lifecycle'],
     ],
-    ['spot-interruption', { ...base, cordonOnly: true }, ['mark', 'cordon', 'notify']],
+    ['spot-interruption', { ...base, cordonOnly: true }, ['cordon', 'notify']],
     ['asg-launch', base, ['wait-node-ready', 'complete-lifecycle']],
   ] as const)('%s with %j plans %j', (kind, options, expected) => {
     const source = options.mode === 'queue' ? 'sqs' : 'imds';
