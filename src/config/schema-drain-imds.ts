@@ -9,7 +9,8 @@ export const DRAIN_SCHEMA: SectionSchema<'drain'> = {
     env: 'IGNORE_DAEMON_SETS',
     default: true,
     modes: 'both',
-    description: 'Leave DaemonSet pods running (kubectl drain --ignore-daemonsets).',
+    description:
+      'Leave DaemonSet pods running (kubectl drain --ignore-daemonsets). false: as kubectl, a drain of a node with DaemonSet pods fails and names them; nothing is evicted.',
   },
   deleteEmptyDirData: {
     type: 'bool',
@@ -18,7 +19,8 @@ export const DRAIN_SCHEMA: SectionSchema<'drain'> = {
     aliases: [{ env: 'DELETE_LOCAL_DATA', flag: '--delete-local-data', nth: true }],
     default: true,
     modes: 'both',
-    description: 'Evict pods that use emptyDir volumes (their data is lost).',
+    description:
+      'Evict pods that use emptyDir volumes (their data is lost). false: as kubectl, a drain of a node with such pods fails and names them; nothing is evicted.',
   },
   evictUnmanagedPods: {
     type: 'bool',

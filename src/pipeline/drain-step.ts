@@ -79,6 +79,10 @@ export async function runDrainStep(
     { node: nodeName, eventId: primary.id, result: result.result, blockedBy: result.blockedBy },
     'drain did not finish',
   );
-  await deps.webhooks.end('failure', ctx, { result: result.result, drain: result });
+  await deps.webhooks.end('failure', ctx, {
+    result: result.result,
+    drain: result,
+    ...(result.error ? { error: result.error } : {}),
+  });
   return { status: 'failed', detail: `drain ${result.result}` };
 }

@@ -64,7 +64,15 @@ export interface BlockingPod {
   readonly name: string;
   /** PDB name when a PodDisruptionBudget refused the eviction. */
   readonly pdb?: string;
-  readonly reason: 'pdb' | 'multiple-pdbs' | 'do-not-disrupt' | 'slow-termination' | 'api-error';
+  /** daemonset / local-storage: kubectl's refusals (IGNORE_DAEMON_SETS=false, DELETE_LOCAL_DATA=false). */
+  readonly reason:
+    | 'pdb'
+    | 'multiple-pdbs'
+    | 'do-not-disrupt'
+    | 'slow-termination'
+    | 'api-error'
+    | 'daemonset'
+    | 'local-storage';
   readonly message: string;
 }
 
@@ -75,6 +83,8 @@ export interface DrainResult {
   readonly podsForceDeleted: number;
   readonly podsRemaining: number;
   readonly blockedBy: readonly BlockingPod[];
+  /** Why the drain refused to start, in kubectl's words ("cannot delete DaemonSet-managed Pods …: ns/pod"). */
+  readonly error?: string;
   readonly durationMs: number;
 }
 

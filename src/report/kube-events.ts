@@ -173,7 +173,9 @@ export class KubeEventRecorder {
     const secs = (r.durationMs / 1000).toFixed(1);
     const counts = `${r.podsEvicted} evicted, ${r.podsForceDeleted} deleted at the deadline, ${r.podsRemaining} remaining`;
     const blockers = r.blockedBy.length > 0 ? `; blocked by ${describeBlockers(r.blockedBy)}` : '';
-    const note = `Drain ${r.result} after ${secs}s: ${counts}${blockers}`;
+    const note = r.error
+      ? `Drain failed: ${r.error}; ${counts}`
+      : `Drain ${r.result} after ${secs}s: ${counts}${blockers}`;
     switch (r.result) {
       case 'succeeded':
         return this.emit(s, KUBE_EVENT_REASONS.Drained, 'Normal', 'Drain', note);

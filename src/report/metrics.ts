@@ -93,6 +93,12 @@ export function createMetrics(
       help: 'Eviction attempts refused by a PodDisruptionBudget.',
       registers,
     }),
+    podsRefused: new Counter({
+      name: `${PREFIX}pods_refusing_drain_total`,
+      help: 'Pods that made a drain fail as kubectl does: DaemonSet pods without ignore-daemon-sets, emptyDir pods without delete-emptydir-data.',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
     noticeToCordonSeconds: new Histogram({
       name: `${PREFIX}notice_to_cordon_seconds`,
       help: 'Time from the notice being seen to the node being cordoned, by kind.',
@@ -197,6 +203,7 @@ export function createMetrics(
   for (const [component, reason] of permanentErrorSeries(build.mode)) {
     metrics.permanentError.set({ component, reason }, 0);
   }
+  for (const reason of ['daemonset', 'local-storage']) metrics.podsRefused.inc({ reason }, 0);
   return metrics;
 }
 

@@ -14,7 +14,14 @@ import type { PodApi } from '../kube-ports.js';
 import { retryDelayMs } from './backoff.js';
 import { evictPod, type EvictContext, type EvictOutcome } from './evict-pod.js';
 import { requestedGraceSeconds, terminatesInTime } from './grace.js';
-import { decidePod, daemonSetKey } from './pod-filters.js';
+import {
+  decidePod,
+  daemonSetKey,
+  refusalMessage,
+  refusals,
+  REFUSAL_TEXT,
+  type RefusalReason,
+} from './pod-filters.js';
 import { tierPods } from './pod-tiers.js';
 import { ChangeSignal } from './change-signal.js';
 import { PodTracker } from './pod-tracker.js';
@@ -37,6 +44,7 @@ export type DrainOutcome = Omit<DrainResult, 'durationMs'>;
 const MAX_PASSES = 3;
 const NO_HOPE: ReadonlySet<EvictOutcome | undefined> = new Set(['blocked', 'failed', 'stopped']);
 const BLOCKING: ReadonlySet<BlockingPod['reason']> = new Set(['pdb', 'multiple-pdbs', 'do-not-disrupt']);
+const REFUSED: ReadonlySet<BlockingPod['reason']> = new Set<RefusalReason>(['daemonset', 'local-storage']);
 
 /** One drain of one node. Create, `execute()` once. */
 export class DrainRun {
@@ -105,7 +113,6 @@ export class DrainRun {
 
   private async orphanedDaemonSets(pods: readonly KubePod[]): Promise<Set<string>> {
     const orphaned = new Set<string>();
-    if (!this.deps.options.ignoreDaemonSets) return orphaned;
     const keys = new Set(pods.map(daemonSetKey).filter((k): k is string => k !== undefined));
     await Promise.all(
       [...keys].map(async (key) => {
@@ -123,11 +130,16 @@ export class DrainRun {
     const { options } = this.deps;
     const fresh = listed.filter((p) => !this.waited.has(p.uid) && !this.heldBack.has(p.uid));
     const orphaned = await this.orphanedDaemonSets(fresh);
+    const decided = fresh.map((pod) => ({
+      pod,
+      decision: decidePod(pod, this.request.nodeName, options, orphaned),
+    }));
+    // kubectl: a refused pod fails the drain before anything is evicted
+    if (this.refuse(decided)) return false;
     const toEvict: KubePod[] = [];
     let acted = false;
-    for (const pod of fresh) {
-      const decision = decidePod(pod, this.request.nodeName, options, orphaned);
-      if (decision.action === 'skip') continue;
+    for (const { pod, decision } of decided) {
+      if (decision.action === 'skip' || decision.action === 'refuse') continue;
       acted = true;
       this.waited.set(pod.uid, pod);
       if (decision.action === 'delete') this.track(this.deleteTerminal(pod));
@@ -155,6 +167,24 @@ export class DrainRun {
       'drain pass',
     );
     return acted;
+  }
+
+  /** Holds back the pods the filters refuse and names them as blockers; true when there were any. */
+  private refuse(decided: readonly { pod: KubePod; decision: ReturnType<typeof decidePod> }[]): boolean {
+    let refused = 0;
+    for (const { pod, decision } of decided) {
+      if (decision.action !== 'refuse') continue;
+      refused++;
+      this.heldBack.set(pod.uid, pod);
+      this.blockers.set(pod.uid, {
+        namespace: pod.namespace,
+        name: pod.name,
+        reason: decision.reason,
+        message: REFUSAL_TEXT[decision.reason],
+      });
+      this.deps.metrics.podsRefused.inc({ reason: decision.reason });
+    }
+    return refused > 0;
   }
 
   private track(task: Promise<void>): void {
@@ -238,16 +268,19 @@ export class DrainRun {
     );
     let result: DrainResult['result'] = this.forced > 0 ? 'forced' : 'succeeded';
     if (remaining.length > 0) {
-      if (blockedBy.some((b) => BLOCKING.has(b.reason))) result = 'blocked';
+      if (blockedBy.some((b) => REFUSED.has(b.reason))) result = 'failed';
+      else if (blockedBy.some((b) => BLOCKING.has(b.reason))) result = 'blocked';
       else if (blockedBy.some((b) => b.reason === 'api-error')) result = 'failed';
       else result = 'timed_out';
     }
+    const refused = refusalMessage(refusals(blockedBy));
     return {
       result,
       podsEvicted: this.evicted,
       podsForceDeleted: this.forced,
       podsRemaining: remaining.length,
       blockedBy,
+      ...(refused ? { error: refused } : {}),
     };
   }
 
@@ -255,13 +288,21 @@ export class DrainRun {
     const { options, logger } = this.deps;
     const orphaned = await this.orphanedDaemonSets(list.pods);
     const planned: KubePod[] = [];
+    const refused: BlockingPod[] = [];
     for (const pod of list.pods) {
       const decision = decidePod(pod, this.request.nodeName, options, orphaned);
       logger.info(
         { pod: `${pod.namespace}/${pod.name}`, ...decision, dryRun: true },
         'dry run: would act on pod',
       );
-      if (decision.action !== 'skip') planned.push(pod);
+      if (decision.action === 'refuse') {
+        refused.push({
+          namespace: pod.namespace,
+          name: pod.name,
+          reason: decision.reason,
+          message: REFUSAL_TEXT[decision.reason],
+        });
+      } else if (decision.action !== 'skip') planned.push(pod);
     }
     const { doNotDisrupt } = tierPods(planned, this.request.urgent, options.criticalPriorityThreshold);
     const blockedBy = doNotDisrupt.map((p): BlockingPod => ({
@@ -271,11 +312,12 @@ export class DrainRun {
       message: 'dry run',
     }));
     return {
-      result: 'succeeded',
+      result: refused.length > 0 ? 'failed' : 'succeeded',
       podsEvicted: 0,
       podsForceDeleted: 0,
-      podsRemaining: planned.length,
-      blockedBy,
+      podsRemaining: planned.length + refused.length,
+      blockedBy: [...refused, ...blockedBy],
+      ...(refused.length > 0 ? { error: refusalMessage(refusals(refused)) } : {}),
     };
   }
 }

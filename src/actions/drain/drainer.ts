@@ -77,7 +77,10 @@ export class Drainer {
       const result: DrainResult = { ...outcome, durationMs: clock.now() - startedAt };
       this.record(result);
       const summary = { result: result.result, evicted: result.podsEvicted, forced: result.podsForceDeleted };
-      if (result.podsRemaining === 0 || this.deps.options.dryRun) {
+      if (result.error) {
+        // kubectl's words, so an operator who ran `kubectl drain` before recognises them
+        logger.error({ ...summary, blockedBy: result.blockedBy }, `drain refused: ${result.error}`);
+      } else if (result.podsRemaining === 0 || this.deps.options.dryRun) {
         logger.info({ ...summary, durationMs: result.durationMs }, 'drain finished');
       } else {
         logger.warn(

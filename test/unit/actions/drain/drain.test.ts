@@ -46,6 +46,50 @@ describe('drain', () => {
     expect(w.kube.count('deletePod')).toBe(1);
   });
 
+  it.each([
+    [
+      'IGNORE_DAEMON_SETS=false',
+      { ignoreDaemonSets: false },
+      pod({ namespace: 'kube-system', name: 'fluent-n1', controller: { kind: 'DaemonSet', name: 'fluent' } }),
+      'daemonset',
+      'cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): kube-system/fluent-n1',
+    ],
+    [
+      'DELETE_LOCAL_DATA=false',
+      { deleteEmptyDirData: false },
+      pod({ namespace: 'app', name: 'cache-0', hasEmptyDir: true }),
+      'local-storage',
+      'cannot delete Pods with local storage (use --delete-emptydir-data to override): app/cache-0',
+    ],
+  ] as const)(
+    '%s: the drain fails naming the pod and evicts nothing (kubectl)',
+    async (_n, options, bad, reason, error) => {
+      const w = world(options);
+      w.kube.addPod(pod());
+      w.kube.addPod(pod());
+      w.kube.addPod(bad);
+      const result = await settle(w.clock, w.actuator.drain(request(w)));
+      expect(result).toMatchObject({ result: 'failed', podsEvicted: 0, podsRemaining: 1, error });
+      expect(result.blockedBy).toEqual([
+        expect.objectContaining({ namespace: bad.namespace, name: bad.name, reason }),
+      ]);
+      expect(w.kube.pods.size).toBe(3);
+      expect(w.kube.count('evictPod')).toBe(0);
+      expect(w.kube.count('deletePod')).toBe(0);
+      expect(await metricValue(w.registry, 'spot_handler_pods_refusing_drain_total', { reason })).toBe(1);
+      expect(await metricValue(w.registry, 'spot_handler_drains_total', { result: 'failed' })).toBe(1);
+    },
+  );
+
+  it('IGNORE_DAEMON_SETS=false still evicts the pod of a DaemonSet that is gone', async () => {
+    const w = world({ ignoreDaemonSets: false });
+    w.kube.missingDaemonSets.add('default/old-agent');
+    w.kube.addPod(pod({ namespace: 'default', controller: { kind: 'DaemonSet', name: 'old-agent' } }));
+    const result = await settle(w.clock, w.actuator.drain(request(w)));
+    expect(result).toMatchObject({ result: 'succeeded', podsEvicted: 1, podsRemaining: 0 });
+    expect(result.error).toBeUndefined();
+  });
+
   it('retries a PDB refusal with backoff and finishes soon after the budget allows it', async () => {
     const w = world();
     const p = w.kube.addPod(pod());

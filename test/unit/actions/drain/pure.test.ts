@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { retryDelayMs } from '../../../../src/actions/drain/backoff.js';
 import { graceSeconds, terminatesInTime } from '../../../../src/actions/drain/grace.js';
-import { decidePod, type PodFilterOptions } from '../../../../src/actions/drain/pod-filters.js';
+import {
+  decidePod,
+  refusalMessage,
+  type PodFilterOptions,
+} from '../../../../src/actions/drain/pod-filters.js';
 import { tierOf, tierPods } from '../../../../src/actions/drain/pod-tiers.js';
 import { pod } from '../pod-builders.js';
 
@@ -51,13 +55,48 @@ describe('decidePod', () => {
       { action: 'delete', reason: 'terminal' },
     ],
     ['DaemonSet pod, ignored', pod({ controller: ds }), nth, { action: 'skip', reason: 'daemonset' }],
-    ['DaemonSet pod, not ignored', pod({ controller: ds }), strict, { action: 'evict', reason: 'daemonset' }],
+    [
+      'DaemonSet pod, not ignored (kubectl refuses)',
+      pod({ controller: ds }),
+      strict,
+      { action: 'refuse', reason: 'daemonset' },
+    ],
+    [
+      'finished DaemonSet pod, not ignored',
+      pod({ phase: 'Succeeded', controller: ds }),
+      strict,
+      { action: 'delete', reason: 'terminal' },
+    ],
+    [
+      'DaemonSet pod with emptyDir, neither allowed',
+      pod({ controller: ds, hasEmptyDir: true }),
+      strict,
+      { action: 'refuse', reason: 'daemonset' },
+    ],
+    [
+      'DaemonSet pod with emptyDir, ignored',
+      pod({ controller: ds, hasEmptyDir: true }),
+      { ...nth, deleteEmptyDirData: false },
+      { action: 'skip', reason: 'daemonset' },
+    ],
+    [
+      'finished emptyDir pod, not allowed',
+      pod({ phase: 'Failed', hasEmptyDir: true }),
+      strict,
+      { action: 'delete', reason: 'terminal' },
+    ],
+    [
+      'mirror pod with emptyDir, not allowed',
+      pod({ annotations: { 'kubernetes.io/config.mirror': 'abc' }, hasEmptyDir: true }),
+      strict,
+      { action: 'skip', reason: 'mirror' },
+    ],
     ['emptyDir, allowed', pod({ hasEmptyDir: true }), nth, { action: 'evict', reason: 'ordinary' }],
     [
-      'emptyDir, not allowed',
+      'emptyDir, not allowed (kubectl refuses)',
       pod({ hasEmptyDir: true }),
       strict,
-      { action: 'skip', reason: 'local-storage' },
+      { action: 'refuse', reason: 'local-storage' },
     ],
     ['unmanaged, allowed', pod({ controller: undefined }), nth, { action: 'evict', reason: 'unmanaged' }],
     [
@@ -71,11 +110,34 @@ describe('decidePod', () => {
     expect(decidePod(p, 'n1', options)).toEqual(expected);
   });
 
-  it('evicts pods of a DaemonSet that no longer exists', () => {
-    expect(decidePod(pod({ controller: ds }), 'n1', nth, new Set(['default/fluent']))).toEqual({
+  it.each([nth, strict])('evicts pods of a DaemonSet that no longer exists (kubectl --force)', (options) => {
+    expect(decidePod(pod({ controller: ds }), 'n1', options, new Set(['default/fluent']))).toEqual({
       action: 'evict',
       reason: 'orphaned-daemonset',
     });
+  });
+});
+
+describe('refusalMessage', () => {
+  it.each([
+    ['nothing refused', [], ''],
+    [
+      'one DaemonSet pod',
+      [{ namespace: 'kube-system', name: 'fluent-x', reason: 'daemonset' }],
+      'cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): kube-system/fluent-x',
+    ],
+    [
+      'both kinds, grouped as kubectl does',
+      [
+        { namespace: 'app', name: 'cache-1', reason: 'local-storage' },
+        { namespace: 'kube-system', name: 'fluent-x', reason: 'daemonset' },
+        { namespace: 'app', name: 'cache-2', reason: 'local-storage' },
+      ],
+      'cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): kube-system/fluent-x; ' +
+        'cannot delete Pods with local storage (use --delete-emptydir-data to override): app/cache-1, app/cache-2',
+    ],
+  ] as const)('%s', (_name, refused, expected) => {
+    expect(refusalMessage(refused)).toBe(expected);
   });
 });
 
