@@ -60,7 +60,7 @@ describe('NTH setting IGNORE_DAEMON_SETS=false', () => {
       new Date(Date.now() + 120_000).toISOString().replace(/\.\d+Z$/, 'Z'),
     );
 
-    const refused = await daemon.waitForLog((l) => String(l.msg).startsWith('drain refused'), 12_000);
+    const refused = await daemon.waitForLog((l) => String(l.msg).startsWith('drain refused'), 25_000);
     expect(refused.msg).toBe(`drain refused: ${REFUSAL}: ${dsPodRef}`);
     await daemon.waitForLog((l) => l.msg === 'drain did not finish', 5_000);
 
@@ -87,5 +87,5 @@ describe('NTH setting IGNORE_DAEMON_SETS=false', () => {
     expect(failure?.result).toBe('failed');
     expect(failure?.text).toContain(`${REFUSAL}: ${dsPodRef}`);
     await daemon.stop();
-  });
+  }, 60_000);
 });
