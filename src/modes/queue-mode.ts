@@ -85,6 +85,8 @@ export const run: ModeRunner = async (ctx) => {
     {
       visibilitySeconds: config.queue.visibilityTimeoutSeconds,
       maxInFlight: Math.max(10, config.queue.workers * 2),
+      // a mass interruption brings hundreds of messages, ten per ReceiveMessage: poll in parallel
+      receivers: Math.min(8, Math.ceil(Math.max(10, config.queue.workers * 2) / 10)),
       shouldReceive: leadership.canAct,
       shutdownGraceMs: config.general.shutdownGraceSeconds * 1000,
       // a spot notice gives two minutes: never back off for long after SQS errors

@@ -28,6 +28,8 @@ export interface SqsConsumerOptions {
   readonly receiveBackoffMaxMs?: number;
   /** Injected for jitter in tests. */
   readonly random?: () => number;
+  /** Long polls at once (each returns at most 10 messages). Default 1. */
+  readonly receivers?: number;
 }
 
 /** Collaborators. */
@@ -42,6 +44,8 @@ export interface SqsConsumerDeps {
 /** The SQS receive loop. */
 export class SqsConsumer {
   private readonly inFlight = new Set<Promise<void>>();
+  /** Messages the receive calls under way may still bring (counted against maxInFlight). */
+  private reserved = 0;
   private readonly slotWaiters = new Set<() => void>();
   /** Aborted when the shutdown grace runs out: handlers and visibility extension stop. */
   private readonly hardStop = new AbortController();
@@ -56,6 +60,8 @@ export class SqsConsumer {
   ) {
     if (!(options.visibilitySeconds >= 1)) throw new RangeError('visibilitySeconds must be >= 1');
     if (!(options.maxInFlight >= 1)) throw new RangeError('maxInFlight must be >= 1');
+    if (options.receivers !== undefined && !(options.receivers >= 1))
+      throw new RangeError('receivers must be >= 1');
     this.opts = {
       waitSeconds: 20,
       retryDelaySeconds: 5,
@@ -66,6 +72,7 @@ export class SqsConsumer {
       receiveBackoffBaseMs: 1000,
       receiveBackoffMaxMs: 30_000,
       random: Math.random,
+      receivers: 1,
       ...options,
     };
     this.workOptions = {
@@ -92,20 +99,26 @@ export class SqsConsumer {
     signal.addEventListener('abort', onAbort, { once: true });
     if (signal.aborted) onAbort();
     try {
-      let failures = 0;
-      while (!signal.aborted) {
-        if (!this.opts.shouldReceive()) {
-          await quiet(this.deps.clock.sleep(this.opts.idleCheckMs, signal));
-        } else if (this.inFlight.size >= this.opts.maxInFlight) {
-          await this.slotFreed(signal);
-        } else {
-          failures = await this.receiveOnce(signal, failures);
-        }
-      }
+      // several long polls at once: one ReceiveMessage returns at most 10 messages, and a mass
+      // interruption brings hundreds (each loop reserves its batch so they never exceed maxInFlight)
+      await Promise.all(Array.from({ length: this.opts.receivers }, () => this.receiveLoop(signal)));
       await this.waitForInFlight();
     } finally {
       graceTimer.abort();
       signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async receiveLoop(signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    while (!signal.aborted) {
+      if (!this.opts.shouldReceive()) {
+        await quiet(this.deps.clock.sleep(this.opts.idleCheckMs, signal));
+      } else if (this.inFlight.size + this.reserved >= this.opts.maxInFlight) {
+        await this.slotFreed(signal);
+      } else {
+        failures = await this.receiveOnce(signal, failures);
+      }
     }
   }
 
@@ -122,10 +135,12 @@ export class SqsConsumer {
   private async receiveOnce(signal: AbortSignal, failures: number): Promise<number> {
     const { queue, clock, logger, metrics } = this.deps;
     let messages: readonly QueueMessage[];
+    const batch = Math.min(10, this.opts.maxInFlight - this.inFlight.size - this.reserved);
+    this.reserved += batch;
     try {
       messages = await queue.receive(
         {
-          maxMessages: Math.min(10, this.opts.maxInFlight - this.inFlight.size),
+          maxMessages: batch,
           // after a failure, a short poll: a fix (a policy attached) shows at once, not after a long poll
           waitSeconds: failures > 0 ? 0 : this.opts.waitSeconds,
           visibilitySeconds: this.opts.visibilitySeconds,
@@ -133,15 +148,20 @@ export class SqsConsumer {
         this.hardStop.signal,
       );
     } catch (err) {
-      if (signal.aborted) return failures;
+      if (signal.aborted) {
+        this.reserved -= batch;
+        return failures;
+      }
       metrics.sqsErrors.inc({ operation: 'receive' });
       const delayMs = this.backoffMs(failures + 1);
       // a SetupError (missing IAM action, no such queue) is logged once by the permanent-error tracker
       if (err instanceof SetupError) logger.debug({ err, delayMs }, 'SQS receive failed; backing off');
       else logger.warn({ err, delayMs }, 'SQS receive failed; backing off');
+      this.reserved -= batch;
       await quiet(clock.sleep(delayMs, signal));
       return failures + 1;
     }
+    this.reserved -= batch;
     const keep = !signal.aborted && this.opts.shouldReceive();
     for (const message of messages) {
       if (!keep) this.release(message, 0);

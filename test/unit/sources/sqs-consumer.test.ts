@@ -160,6 +160,23 @@ describe('SqsConsumer', () => {
     expect(t.consumer.inFlightCount).toBe(2);
   });
 
+  it('several receivers poll at once and together never take more than maxInFlight', async () => {
+    const t = setup({ maxInFlight: 25, receivers: 3 });
+    await flush();
+    // three long polls under way, their batches reserved: 10 + 10 + 5
+    expect(t.queue.requests.map((r) => r.maxMessages)).toEqual([10, 10, 5]);
+    const ids = Array.from({ length: 40 }, (_, i) => t.queue.send(`m${i}`));
+    await flush();
+    expect(t.handled).toHaveLength(25);
+    expect(new Set(t.handled).size).toBe(25);
+    await t.clock.advance(30_000);
+    expect(t.handled).toHaveLength(25);
+    for (const id of ids.slice(0, 10)) t.pending.get(id)!.resolve('delete');
+    await flush();
+    expect(t.handled).toHaveLength(35);
+    expect(t.consumer.inFlightCount).toBe(25);
+  });
+
   it('backs off with jitter after receive errors and keeps going', async () => {
     const t = setup({}, undefined, (queue) => {
       queue.fail.receive = 3;
@@ -268,5 +285,8 @@ describe('SqsConsumer', () => {
       /visibilitySeconds/,
     );
     expect(() => new SqsConsumer(deps, { visibilitySeconds: 1, maxInFlight: 0 })).toThrow(/maxInFlight/);
+    expect(() => new SqsConsumer(deps, { visibilitySeconds: 1, maxInFlight: 1, receivers: 0 })).toThrow(
+      /receivers/,
+    );
   });
 });
