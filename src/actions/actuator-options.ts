@@ -41,6 +41,11 @@ export interface ActuatorOptions {
   /** Retry backoff while a PDB refuses an eviction (or on transient errors). */
   readonly retryInitialMs: number;
   readonly retryMaxMs: number;
+  /**
+   * Surge before evict for every eligible Deployment (SURGE_BEFORE_EVICT); without it only workloads
+   * annotated spot-handler/surge-before-evict="true" surge.
+   */
+  readonly surgeBeforeEvict: boolean;
 }
 
 /** Defaults matching docs/plan/contracts.md. */
@@ -62,4 +67,5 @@ export const DEFAULT_ACTUATOR_OPTIONS: ActuatorOptions = Object.freeze({
   criticalPriorityThreshold: 1_000_000_000,
   retryInitialMs: 200,
   retryMaxMs: 1_000,
+  surgeBeforeEvict: false,
 });

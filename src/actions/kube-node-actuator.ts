@@ -26,6 +26,7 @@ import {
 } from './node-marks.js';
 import { updateNode, updateNodeStatus, type PatchFn } from './node-writer.js';
 import type { NodeApi, PodApi } from './kube-ports.js';
+import type { SurgeApi } from './drain/surge-port.js';
 import { Drainer } from './drain/drainer.js';
 
 /** What the actuator is built from. */
@@ -37,6 +38,8 @@ export interface KubeNodeActuatorDeps {
   readonly metrics: Metrics;
   readonly options: ActuatorOptions;
   readonly random?: () => number;
+  /** Deployment access for surge-before-evict (optional: without it no pod surges). */
+  readonly surgeApi?: SurgeApi;
 }
 
 /** NodeActuator on the Kubernetes API. */

@@ -68,6 +68,7 @@ export interface DrainConfig {
   readonly deadlineMarginSeconds: number;
   readonly forceAtDeadline: boolean;
   readonly forceLeadSeconds: number;
+  readonly surgeBeforeEvict: boolean;
   readonly evictionConcurrency: number;
   readonly criticalPriorityThreshold: number;
 }

@@ -92,6 +92,15 @@ export const DRAIN_SCHEMA: SectionSchema<'drain'> = {
     modes: 'both',
     description: 'Eviction requests in flight at once, across all drains.',
   },
+  surgeBeforeEvict: {
+    type: 'bool',
+    flag: '--surge-before-evict',
+    env: 'SURGE_BEFORE_EVICT',
+    default: false,
+    modes: 'both',
+    description:
+      'Surge before evict for every eligible Deployment (not only those annotated spot-handler/surge-before-evict: "true"); see docs/surge-before-evict.md.',
+  },
   criticalPriorityThreshold: {
     type: 'int',
     flag: '--critical-priority-threshold',

@@ -5,9 +5,9 @@
 import { Watch, type AppsV1Api, type CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { PodList, PodRef, PodWatchEvent } from '../actions/kube-types.js';
 import type { PodApi } from '../actions/kube-ports.js';
-import { NotFoundError, TransientError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import { apiCall, type ApiRequestCounter } from './api-call.js';
-import { mapKubeError } from './map-error.js';
+import { watchPodPath } from './pod-watch.js';
 import { toKubePod } from './to-kube-types.js';
 
 /** Page size of pod lists (kubectl's default chunk size). */
@@ -22,8 +22,6 @@ export interface KubePodApiDeps {
   /** Only pods matching this label selector (the drain command's --pod-selector), on list and watch. */
   readonly labelSelector?: string;
 }
-
-const WATCH_TYPES = new Set(['ADDED', 'MODIFIED', 'DELETED']);
 
 /** Pod operations through CoreV1Api, AppsV1Api and Watch. */
 export class KubePodApi implements PodApi {
@@ -62,49 +60,21 @@ export class KubePodApi implements PodApi {
     onEvent: (event: PodWatchEvent) => void,
     signal: AbortSignal,
   ): Promise<void> {
-    if (signal.aborted) return;
-    this.deps.counter?.apiRequests.inc({ verb: 'watch', code: '2xx' });
-    await new Promise<void>((resolve, reject) => {
-      const finish = (err: unknown): void => {
-        signal.removeEventListener('abort', onAbort);
-        if (err === null || err === undefined || signal.aborted) resolve();
-        else reject(mapKubeError(err, `watch pods on ${nodeName}`));
-      };
-      let controller: AbortController | undefined;
-      const onAbort = (): void => controller?.abort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      const query = {
-        fieldSelector: `spec.nodeName=${nodeName}`,
-        ...(this.deps.labelSelector ? { labelSelector: this.deps.labelSelector } : {}),
-        resourceVersion,
-        allowWatchBookmarks: true,
-      };
-      this.watcher
-        .watch(
-          '/api/v1/pods',
-          query,
-          (type: string, object: unknown) => {
-            if (type === 'ERROR') {
-              controller?.abort();
-              finish(new TransientError(`watch pods on ${nodeName}: ${JSON.stringify(object)}`));
-              return;
-            }
-            if (!WATCH_TYPES.has(type)) return;
-            const pod = object as V1Pod;
-            const rv = pod.metadata?.resourceVersion;
-            onEvent({
-              type: type as PodWatchEvent['type'],
-              pod: toKubePod(pod),
-              ...(rv ? { resourceVersion: rv } : {}),
-            });
-          },
-          finish,
-        )
-        .then((c) => {
-          controller = c;
-          if (signal.aborted) c.abort();
-        }, finish);
-    });
+    const query = {
+      fieldSelector: `spec.nodeName=${nodeName}`,
+      ...(this.deps.labelSelector ? { labelSelector: this.deps.labelSelector } : {}),
+      resourceVersion,
+      allowWatchBookmarks: true,
+    };
+    await watchPodPath(
+      this.watcher,
+      this.deps.counter,
+      '/api/v1/pods',
+      query,
+      `watch pods on ${nodeName}`,
+      onEvent,
+      signal,
+    );
   }
 
   /** POST pods/eviction (policy/v1) with grace and UID precondition. */

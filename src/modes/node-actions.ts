@@ -58,6 +58,7 @@ export function actuatorOptions(config: Config): ActuatorOptions {
     selfPodNamespace: general.podNamespace,
     retryInitialMs: 200,
     retryMaxMs: 1_000,
+    surgeBeforeEvict: drain.surgeBeforeEvict,
   };
 }
 
@@ -108,6 +109,7 @@ export function buildPipeline(ctx: ModeContext, kube: KubeClients, parts: Pipeli
   const actuator = new KubeNodeActuator({
     nodes: new CachedNodeApi(watchPermanentErrors(adapters.nodes, 'kube', 'nodes', sink), clock),
     pods: watchPermanentErrors(adapters.pods, 'kube', 'pods', sink),
+    surgeApi: adapters.deployments,
     clock,
     logger: logger.child({ component: 'actions' }),
     metrics,

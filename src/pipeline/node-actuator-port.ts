@@ -76,6 +76,33 @@ export interface BlockingPod {
   readonly message: string;
 }
 
+/** Why a pod that opted in to surge-before-evict took the normal path (docs/surge-before-evict.md). */
+export type SurgeSkipReason =
+  | 'not-deployment'
+  | 'recreate'
+  | 'no-surge'
+  | 'paused'
+  | 'no-replicas'
+  | 'selector'
+  | 'too-late'
+  | 'api-error';
+
+/** What surge-before-evict did for one Deployment during a drain. */
+export interface SurgeReport {
+  /** Namespace and name of the Deployment (or of the pod's owner when it is not a Deployment). */
+  readonly namespace: string;
+  readonly name: string;
+  /** The owner kind (Deployment, StatefulSet, ReplicaSet, Pod for a bare pod). */
+  readonly kind: string;
+  /** surged: replacement Ready first; fell_back: not Ready in time; not_eligible: normal path. */
+  readonly result: 'surged' | 'fell_back' | 'not_eligible';
+  readonly reason?: SurgeSkipReason;
+  /** True when we joined a rollout already in progress instead of starting one. */
+  readonly joined?: boolean;
+  /** From the rollout start (or join) to the replacement being Ready (surged) or giving up (fell_back). */
+  readonly replacementMs?: number;
+}
+
 /** Result of one drain. */
 export interface DrainResult {
   readonly result: 'succeeded' | 'forced' | 'blocked' | 'timed_out' | 'failed';
@@ -86,6 +113,8 @@ export interface DrainResult {
   /** Why the drain refused to start, in kubectl's words ("cannot delete DaemonSet-managed Pods …: ns/pod"). */
   readonly error?: string;
   readonly durationMs: number;
+  /** Surge-before-evict outcomes, one per Deployment (absent when no pod opted in). */
+  readonly surges?: readonly SurgeReport[];
 }
 
 /** A drain request: the deadline and urgency decide grace periods and forcing. */

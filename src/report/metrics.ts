@@ -99,6 +99,12 @@ export function createMetrics(
       labelNames: ['reason'] as const,
       registers,
     }),
+    surges: new Counter({
+      name: `${PREFIX}surge_total`,
+      help: 'Surge-before-evict outcomes per Deployment and drain: surged, fell_back, not_eligible.',
+      labelNames: ['result'] as const,
+      registers,
+    }),
     noticeToCordonSeconds: new Histogram({
       name: `${PREFIX}notice_to_cordon_seconds`,
       help: 'Time from the notice being seen to the node being cordoned, by kind.',
@@ -204,6 +210,9 @@ export function createMetrics(
     metrics.permanentError.set({ component, reason }, 0);
   }
   for (const reason of ['daemonset', 'local-storage']) metrics.podsRefused.inc({ reason }, 0);
+      registers,
+    }),
+  for (const result of ['surged', 'fell_back', 'not_eligible'] as const) metrics.surges.inc({ result }, 0);
   return metrics;
 }
 

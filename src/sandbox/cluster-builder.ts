@@ -118,7 +118,7 @@ export async function buildCluster(
     await all(plan.deployments, async (d) => {
       const created = await apps.createNamespacedDeployment({
         namespace: d.metadata.namespace ?? '',
-        body: d as k8s.V1Deployment,
+        body: pausedCopy(d) as k8s.V1Deployment,
       });
       deployUid.set(d.metadata.name ?? '', created.metadata?.uid ?? '');
     });
@@ -169,10 +169,28 @@ export async function buildCluster(
       }
       pods.push(builtPod(obj, created.metadata?.uid ?? '', p));
     });
+    await all(plan.deployments, (d) =>
+      apps.patchNamespacedDeployment(
+        {
+          name: d.metadata.name ?? '',
+          namespace: d.metadata.namespace ?? '',
+          body: { spec: { paused: null } },
+        },
+        merge,
+      ),
+    );
     return summary(plan, pods);
   } finally {
     closeKeepAlive(kc);
   }
+}
+
+/**
+ * Deployments are created paused and resumed once their ReplicaSets and pods exist: a paused Deployment
+ * does not get a ReplicaSet from the Deployment controller, which then finds ours (same template).
+ */
+function pausedCopy(d: KubeObject): KubeObject {
+  return { ...d, spec: { ...d.spec, paused: true } };
 }
 
 function withOwner(p: PlannedPod, uids: ReadonlyMap<string, string>): KubeObject {
@@ -227,7 +245,7 @@ export function seedSimulator(
   }
   const deployUid = new Map<string, string>();
   for (const d of plan.deployments)
-    deployUid.set(d.metadata.name ?? '', create('apps', 'deployments', d).metadata.uid ?? '');
+    deployUid.set(d.metadata.name ?? '', create('apps', 'deployments', pausedCopy(d)).metadata.uid ?? '');
   for (const rs of plan.replicaSets) {
     const deployName = rs.metadata.labels?.['app'] ?? '';
     const owner = {
@@ -253,6 +271,12 @@ export function seedSimulator(
     const ready = markReady ? { status: podRunningStatus(pod, now(), pods.length + 1) } : {};
     const created = create('', 'pods', { ...obj, ...ready });
     pods.push(builtPod(created, created.metadata.uid ?? '', p));
+  }
+  for (const d of plan.deployments) {
+    const current = ops.get(core.deployments, d.metadata.namespace ?? '', d.metadata.name ?? '');
+    const spec = { ...current.spec };
+    delete spec['paused'];
+    ops.write(core.deployments, current, { ...current, spec });
   }
   return summary(plan, pods);
 }

@@ -43,6 +43,7 @@
 {{ include "spot-handler.envVar" (list "DEADLINE_MARGIN_SECONDS" .Values.drain.deadlineMarginSeconds) }}
 {{ include "spot-handler.envVar" (list "FORCE_AT_DEADLINE" .Values.drain.forceAtDeadline) }}
 {{ include "spot-handler.envVar" (list "FORCE_LEAD_SECONDS" .Values.drain.forceLeadSeconds) }}
+{{ include "spot-handler.envVar" (list "SURGE_BEFORE_EVICT" .Values.drain.surgeBeforeEvict) }}
 {{ include "spot-handler.envVar" (list "EVICTION_CONCURRENCY" .Values.drain.evictionConcurrency) }}
 {{ include "spot-handler.envVar" (list "CRITICAL_PRIORITY_THRESHOLD" (int64 .Values.drain.criticalPriorityThreshold)) }}
 {{- include "spot-handler.env.webhook" . }}

@@ -26,6 +26,8 @@ import { tierPods } from './pod-tiers.js';
 import { ChangeSignal } from './change-signal.js';
 import { PodTracker } from './pod-tracker.js';
 import type { Semaphore } from './semaphore.js';
+import type { SurgeCoordinator } from './surge-coordinator.js';
+import { SurgeEvictor } from './surge-evictor.js';
 
 /** What a drain run is built from. */
 export interface DrainDeps {
@@ -36,6 +38,8 @@ export interface DrainDeps {
   readonly options: ActuatorOptions;
   readonly semaphore: Semaphore;
   readonly random: () => number;
+  /** Surge-before-evict, when the daemon can read Deployments (docs/surge-before-evict.md). */
+  readonly surge?: SurgeCoordinator;
 }
 
 /** The drain result without its duration (the drainer adds it). */
@@ -57,6 +61,7 @@ export class DrainRun {
   private readonly outcomes = new Map<string, EvictOutcome>();
   private readonly tasks: Promise<void>[] = [];
   private readonly budgetMoved: ChangeSignal;
+  private readonly surge: SurgeEvictor | undefined;
   private evicted = 0;
   private forced = 0;
 
@@ -69,6 +74,7 @@ export class DrainRun {
     setMaxListeners(0, this.stopper.signal);
     this.tracker = new PodTracker(deps.pods, request.nodeName, deps.clock, deps.logger);
     this.budgetMoved = new ChangeSignal(deps.clock);
+    this.surge = deps.surge ? new SurgeEvictor(deps.surge, deps.metrics.surges, request.nodeName) : undefined;
   }
 
   /** Runs the drain to its end. Throws only when the pods cannot even be listed. */
@@ -221,7 +227,7 @@ export class DrainRun {
   }
 
   private async evictTask(pod: KubePod, context: EvictContext): Promise<void> {
-    const outcome = await evictPod(pod, context);
+    const outcome = this.surge ? await this.surge.evict(pod, context) : await evictPod(pod, context);
     this.outcomes.set(pod.uid, outcome);
     if (outcome === 'evicted' || outcome === 'deleted') this.evicted++;
     if (outcome === 'forced') this.forced++;
@@ -281,6 +287,7 @@ export class DrainRun {
       podsRemaining: remaining.length,
       blockedBy,
       ...(refused ? { error: refused } : {}),
+      ...(this.surge && this.surge.reports().length > 0 ? { surges: this.surge.reports() } : {}),
     };
   }
 

@@ -10,6 +10,8 @@ import type { ActuatorOptions } from '../actuator-options.js';
 import type { PodApi } from '../kube-ports.js';
 import { DrainRun } from './drain-run.js';
 import { Semaphore } from './semaphore.js';
+import { SurgeCoordinator } from './surge-coordinator.js';
+import type { SurgeApi } from './surge-port.js';
 
 /** What the drainer is built from. */
 export interface DrainerDeps {
@@ -20,15 +22,26 @@ export interface DrainerDeps {
   readonly options: ActuatorOptions;
   /** Jitter source; tests pass a fixed one. */
   readonly random?: () => number;
+  /** Deployment access for surge-before-evict; without it every pod takes the normal path. */
+  readonly surgeApi?: SurgeApi;
 }
 
 /** Deadline-aware drains, joined per node. */
 export class Drainer {
   private readonly inFlight = new Map<string, Promise<DrainResult>>();
   private readonly semaphore: Semaphore;
+  private readonly surge: SurgeCoordinator | undefined;
 
   constructor(private readonly deps: DrainerDeps) {
     this.semaphore = new Semaphore(deps.options.evictionConcurrency);
+    this.surge = deps.surgeApi
+      ? new SurgeCoordinator({
+          api: deps.surgeApi,
+          clock: deps.clock,
+          logger: deps.logger.child({ component: 'surge' }),
+          clusterWide: deps.options.surgeBeforeEvict,
+        })
+      : undefined;
   }
 
   /** Drains the node; while a drain of it runs, returns that drain's promise. */
@@ -70,7 +83,13 @@ export class Drainer {
     );
     try {
       const run = new DrainRun(
-        { ...this.deps, logger, semaphore: this.semaphore, random: this.deps.random ?? Math.random },
+        {
+          ...this.deps,
+          logger,
+          semaphore: this.semaphore,
+          random: this.deps.random ?? Math.random,
+          ...(this.surge ? { surge: this.surge } : {}),
+        },
         request,
       );
       const outcome = await run.execute();

@@ -65,7 +65,8 @@ function blockerOf(pod: KubePod, err: EvictionBlockedError): BlockingPod {
   };
 }
 
-async function attempt(pod: KubePod, forcing: boolean, ctx: EvictContext): Promise<EvictOutcome> {
+/** One eviction request (delete when `forcing`); throws the typed error of a refusal. */
+export async function attempt(pod: KubePod, forcing: boolean, ctx: EvictContext): Promise<EvictOutcome> {
   // the grace is computed once a request slot is free, not before queueing for one: under a mass
   // interruption the queue can be seconds long and a stale grace would overshoot the deadline
   const graceNow = (): number =>

@@ -237,6 +237,7 @@ export const core = {
   nodes: resourceOf('', 'nodes'),
   namespaces: resourceOf('', 'namespaces'),
   replicasets: resourceOf('apps', 'replicasets'),
+  deployments: resourceOf('apps', 'deployments'),
   pdbs: resourceOf('policy', 'poddisruptionbudgets'),
 };
 

@@ -1,10 +1,16 @@
-/** A tiny ReplicaSet controller: when an owned pod starts terminating or vanishes, create a replacement. */
+/**
+ * A tiny ReplicaSet controller: when an owned pod starts terminating or vanishes, create a replacement.
+ * ReplicaSets scaled by the Deployment controller (`reconcileNow`) also get pods created or deleted to
+ * match spec.replicas; ReplicaSets a test creates by hand are left alone until one of their pods goes.
+ */
 import type { ObjectOps } from './object-ops.js';
 import type { Scheduler } from './scheduler.js';
 import type { StoreEvent } from './object-store.js';
 import type { KubeObject } from './types.js';
 import { core, randomSuffix } from './object-ops.js';
-import { cloneJson, controllerOf, isRecord, podPhase } from './types.js';
+import { cloneJson, controllerOf, hasTrueCondition, isRecord, podPhase } from './types.js';
+import { deleteObject } from './deletion.js';
+import { RESOURCES } from './resources.js';
 
 function isActive(pod: KubeObject): boolean {
   const phase = podPhase(pod);
@@ -82,12 +88,49 @@ export class ReplicaSetController {
     }
   }
 
-  private reconcile(ns: string, name: string): void {
+  /** Creates or deletes pods now until the ReplicaSet's active pods match spec.replicas. */
+  reconcileNow(rs: KubeObject): void {
+    this.reconcile(rs.metadata.namespace ?? '', rs.metadata.name ?? '', true);
+  }
+
+  private reconcile(ns: string, name: string, scaleDown = false): void {
     const rs = this.ops.store.get(core.replicasets.storage, ns, name);
     if (!rs || rs.metadata.deletionTimestamp !== undefined) return;
     const active = this.activePods(ns, rs.metadata.uid ?? '');
     const replicas = typeof rs.spec?.['replicas'] === 'number' ? rs.spec['replicas'] : 1;
     for (let i = active; i < replicas; i++) this.createReplacement(rs);
+    if (scaleDown && active > replicas) this.deleteExcess(rs, active - replicas);
+  }
+
+  /**
+   * Deletes `count` pods with their own grace period, in the real controller's order of preference:
+   * unscheduled, then not Running, then not Ready, then the most recently created.
+   */
+  private deleteExcess(rs: KubeObject, count: number): void {
+    const ns = rs.metadata.namespace ?? '';
+    const rank = (p: KubeObject): number[] => [
+      p.spec?.['nodeName'] ? 1 : 0,
+      podPhase(p) === 'Running' ? 1 : 0,
+      hasTrueCondition(p, 'Ready') ? 1 : 0,
+      -(Date.parse(p.metadata.creationTimestamp ?? '') || 0),
+    ];
+    const victims = this.ops.store
+      .list(core.pods.storage, { namespace: ns })
+      .filter((p) => controllerOf(p)?.uid === rs.metadata.uid && isActive(p))
+      .sort((a, b) => {
+        const ra = rank(a);
+        const rb = rank(b);
+        for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return (ra[i] ?? 0) - (rb[i] ?? 0);
+        return 0;
+      })
+      .slice(0, count);
+    for (const pod of victims) {
+      try {
+        deleteObject(this.ops, core.pods, ns, pod.metadata.name ?? '', {}, RESOURCES);
+      } catch {
+        // already gone
+      }
+    }
   }
 
   private createReplacement(rs: KubeObject): void {

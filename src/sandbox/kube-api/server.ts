@@ -11,6 +11,7 @@ import { bindingHandler } from './binding.js';
 import { evictionHandler } from './eviction.js';
 import { FaultInjector } from './faults.js';
 import { ReplicaSetController } from './replicaset-controller.js';
+import { DeploymentController } from './deployment-controller.js';
 import type { Scheduler } from './scheduler.js';
 import { leastPodsScheduler, noScheduler } from './scheduler.js';
 import { sendError, toApiError } from './http-util.js';
@@ -31,7 +32,10 @@ export interface KubeApiSimulatorOptions {
   readonly requestLogSize?: number;
   /** TaintNodesByCondition: new nodes get the not-ready NoSchedule taint (default true, like a real server). */
   readonly taintNewNodes?: boolean;
-  /** Imitate the ReplicaSet controller: replace terminating/deleted RS pods (default true). */
+  /**
+   * Imitate the ReplicaSet controller (replace terminating/deleted RS pods) and the Deployment controller
+   * (rolling updates through ReplicaSets) (default true).
+   */
   readonly replicaSetController?: boolean;
   /** Where replacement pods go: a Scheduler function, 'none' (stay Pending) or default least-pods. */
   readonly scheduler?: Scheduler | 'none';
@@ -142,11 +146,14 @@ export async function startKubeApiSimulator(
   const scheduler = options.scheduler === 'none' ? noScheduler : (options.scheduler ?? leastPodsScheduler);
   const rsController =
     options.replicaSetController === false ? undefined : new ReplicaSetController(ops, scheduler);
+  // Deployments roll through ReplicaSets: no ReplicaSet controller, no Deployment controller
+  const deployController = rsController ? new DeploymentController(ops, rsController) : undefined;
   const server = createServer({ keepAliveTimeout: 60_000, requestTimeout: 0 });
   let port = 0;
   const stop = async (): Promise<void> => {
     disruption.stop();
     rsController?.stop();
+    deployController?.stop();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };

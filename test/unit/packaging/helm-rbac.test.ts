@@ -14,6 +14,9 @@ const CONTRACT_CLUSTER_RULES = [
   '/pods:watch',
   '/pods/eviction:create',
   'apps/daemonsets:get',
+  'apps/replicasets:get',
+  'apps/deployments:get',
+  'apps/deployments:patch',
   'events.k8s.io/events:create',
 ];
 /** Queue mode also lists and watches nodes (the node index). */
@@ -43,6 +46,7 @@ describe.concurrent('RBAC', () => {
     for (const phrase of [
       'nodes: get, patch, and list, watch (queue mode: the node index); nodes/status: patch; pods: list, watch, delete',
       'pods/eviction: create; events (events.k8s.io): create; apps daemonsets: get',
+      'apps replicasets: get and deployments: get, patch (surge-before-evict)',
       'coordination.k8s.io leases: get, create, update (queue mode)',
     ]) {
       expect(contracts.replace(/\s+/g, ' ')).toContain(phrase);
