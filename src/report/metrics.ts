@@ -210,8 +210,6 @@ export function createMetrics(
     metrics.permanentError.set({ component, reason }, 0);
   }
   for (const reason of ['daemonset', 'local-storage']) metrics.podsRefused.inc({ reason }, 0);
-      registers,
-    }),
   for (const result of ['surged', 'fell_back', 'not_eligible'] as const) metrics.surges.inc({ result }, 0);
   return metrics;
 }
