@@ -78,7 +78,7 @@ export default async function massQueue(args: readonly string[]): Promise<void> 
   const timeoutMs = num(args, 'timeout-s', 180) * 1000;
   const world = await startQueueWorld({
     visibilitySeconds: 30,
-    cluster: {
+    seeded: {
       nodes,
       deployments: Array.from({ length: 20 }, (_, i) => ({
         name: `app${i}`,

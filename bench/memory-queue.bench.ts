@@ -27,7 +27,7 @@ export default async function memoryQueue(args: readonly string[]): Promise<void
   const idleSeconds = flag(args, 'idle-seconds', 20);
   const nodes = 1000;
   const world = await startQueueWorld({
-    cluster: {
+    seeded: {
       nodes,
       deployments: Array.from({ length: 20 }, (_, i) => ({
         name: `app${i}`,

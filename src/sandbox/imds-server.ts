@@ -1,7 +1,7 @@
 /**
  * An IMDSv2 simulator on node:http for tests and the sandbox: token PUT, the four notice paths, the
  * identity paths, and fault injection (latency, 5xx, malformed bodies, token expiry, hung or reset
- * connections). Notice shapes follow /work/shared/fixtures/imds.
+ * connections). Notice shapes follow test/fixtures/imds.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';

@@ -1,7 +1,8 @@
 /**
  * Kubelet simulator: a separate API client (works against the simulator or a real API server) that
- * keeps its nodes Ready, runs new pods (Running + Ready) and finishes terminating pods after their
- * simulated shutdown time, capped by the grace period (then it "kills" them), with grace 0 deletes.
+ * keeps its nodes Ready and heartbeats them (kubelet-node-keeper.ts), runs new pods (Running + Ready
+ * through pods/status) and finishes terminating pods after their simulated shutdown time, capped by the
+ * grace period (then it "kills" them), with grace 0 deletes.
  */
 import * as k8s from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -9,7 +10,12 @@ import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { closeKeepAlive, kubeConfigForUrl, withKeepAlive } from './kube-api/client-config.js';
 import { Limiter } from './kube-api/limiter.js';
-import { nodeReadyStatus, podRunningStatus } from './kube-api/kubelet-status.js';
+import { podRunningStatus } from './kube-api/kubelet-status.js';
+import { NodeKeeper } from './kubelet-node-keeper.js';
+import { startWatchLoop, type WatchLoop } from './kubelet-watch-loop.js';
+
+/** User-Agent of the kubelet simulator's API calls (tests tell its requests from the daemon's). */
+export const KUBELET_USER_AGENT = 'spot-handler-kubelet-simulator';
 
 /** Annotation with a pod's simulated shutdown time in milliseconds. */
 export const SHUTDOWN_MS_ANNOTATION = 'sandbox.spot-handler/shutdown-ms';
@@ -19,8 +25,12 @@ export interface KubeletSimulatorOptions {
   /** Client configuration; or give `url` for a plain-HTTP server. */
   readonly kubeConfig?: k8s.KubeConfig;
   readonly url?: string;
-  /** Nodes this kubelet runs (default: every node). */
+  /** Nodes this kubelet runs (default: every node, or those `ownsNode` accepts). */
   readonly nodeNames?: readonly string[];
+  /** Which nodes this kubelet runs, when not listed by `nodeNames`. */
+  readonly ownsNode?: (nodeName: string) => boolean;
+  /** Node heartbeat period (default 5000 ms; 0: none). A real control plane needs one every < 40 s. */
+  readonly heartbeatMs?: number;
   readonly logger?: Logger;
   /** Shutdown time of pods without the annotation (default 1000 ms). */
   readonly defaultShutdownMs?: number;
@@ -75,7 +85,7 @@ interface Tracked {
 export async function startKubeletSimulator(options: KubeletSimulatorOptions): Promise<KubeletSimulator> {
   const base = options.kubeConfig ?? (options.url ? kubeConfigForUrl(options.url) : undefined);
   if (!base) throw new Error('startKubeletSimulator needs kubeConfig or url');
-  const kubelet = new Kubelet(withKeepAlive(base), options);
+  const kubelet = new Kubelet(withKeepAlive(base, KUBELET_USER_AGENT), options);
   await kubelet.start();
   return kubelet;
 }
@@ -88,9 +98,9 @@ class Kubelet implements KubeletSimulator {
   private readonly limiter: Limiter;
   private readonly records: PodTermination[] = [];
   private readonly tracked = new Map<string, Tracked>();
-  private readonly watches: AbortController[] = [];
+  private readonly watches: WatchLoop[] = [];
   private readonly nodeSet: ReadonlySet<string> | undefined;
-  private readonly readyNodes = new Set<string>();
+  private readonly nodes: NodeKeeper;
   private stopped = false;
   private podIndex = 1;
 
@@ -102,6 +112,7 @@ class Kubelet implements KubeletSimulator {
     this.clock = options.clock ?? systemClock;
     this.limiter = new Limiter(options.concurrency ?? 64);
     this.nodeSet = options.nodeNames ? new Set(options.nodeNames) : undefined;
+    this.nodes = new NodeKeeper(this.core, this.limiter, this.clock, (n) => this.mine(n), options.logger);
   }
 
   terminations(): readonly PodTermination[] {
@@ -109,88 +120,28 @@ class Kubelet implements KubeletSimulator {
   }
 
   async start(): Promise<void> {
+    const watch = (path: string, query: Record<string, string>, on: (t: string, o: unknown) => void) => {
+      const loop = startWatchLoop(this.kc, path, query, on, this.options.logger);
+      this.watches.push(loop);
+      return loop.opened;
+    };
     const tasks: Promise<void>[] = [];
-    if (this.options.manageNodes ?? true)
-      tasks.push(this.startWatch('/api/v1/nodes', {}, (t, o) => this.onNode(t, o as k8s.V1Node)));
+    if (this.options.manageNodes ?? true) {
+      tasks.push(watch('/api/v1/nodes', {}, (t, o) => this.nodes.onNode(t, o as k8s.V1Node)));
+      this.nodes.startHeartbeat(this.options.heartbeatMs ?? 5000);
+    }
     const one = this.options.nodeNames?.length === 1 ? this.options.nodeNames[0] : undefined;
     const podQuery: Record<string, string> =
       one !== undefined ? { fieldSelector: `spec.nodeName=${one}` } : {};
-    tasks.push(this.startWatch('/api/v1/pods', podQuery, (t, o) => this.onPod(t, o as k8s.V1Pod)));
+    tasks.push(watch('/api/v1/pods', podQuery, (t, o) => this.onPod(t, o as k8s.V1Pod)));
     this.ready = Promise.all(tasks).then(() => this.limiter.run(async () => undefined));
     await this.ready;
   }
 
   private mine(nodeName: string | undefined): boolean {
-    return !!nodeName && (this.nodeSet === undefined || this.nodeSet.has(nodeName));
-  }
-
-  /** Watches `path` forever (re-listing after 410 or a cut stream); resolves once the first watch is open. */
-  private startWatch(
-    path: string,
-    query: Record<string, string>,
-    onEvent: (type: string, obj: unknown) => void,
-  ): Promise<void> {
-    let rv: string | undefined;
-    const watch = new k8s.Watch(this.kc);
-    const open = async (): Promise<void> => {
-      if (this.stopped) return;
-      const q = rv ? { ...query, resourceVersion: rv, allowWatchBookmarks: 'true' } : query;
-      const ac = await watch.watch(
-        path,
-        q,
-        (type, obj: { metadata?: { resourceVersion?: string }; code?: number }) => {
-          if (type === 'ERROR') {
-            if (obj.code === 410) rv = undefined;
-            return;
-          }
-          rv = obj.metadata?.resourceVersion ?? rv;
-          if (type !== 'BOOKMARK') onEvent(type, obj);
-        },
-        (err: unknown) => {
-          if (this.stopped) return;
-          if (err) this.options.logger?.debug({ err, path }, 'kubelet watch ended');
-          setTimeout(() => void open().catch(retry), err ? 200 : 0);
-        },
-      );
-      this.watches.push(ac);
-    };
-    const retry = (err: unknown): void => {
-      this.options.logger?.warn({ err, path }, 'kubelet watch failed; retrying');
-      if (!this.stopped) setTimeout(() => void open().catch(retry), 500);
-    };
-    return open();
-  }
-
-  private onNode(type: string, node: k8s.V1Node): void {
-    const name = node.metadata?.name ?? '';
-    if (type === 'DELETED' || !this.mine(name)) return;
-    const ready = node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-    const notReadyTaint = node.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/not-ready') ?? false;
-    if ((ready && !notReadyTaint) || this.readyNodes.has(`${name}/${node.metadata?.resourceVersion ?? ''}`))
-      return;
-    this.readyNodes.add(`${name}/${node.metadata?.resourceVersion ?? ''}`);
-    void this.limiter
-      .run(() => this.makeNodeReady(node, ready, notReadyTaint))
-      .catch((err: unknown) => {
-        this.options.logger?.warn({ err, node: name }, 'kubelet could not mark node Ready');
-      });
-  }
-
-  private async makeNodeReady(node: k8s.V1Node, ready: boolean, notReadyTaint: boolean): Promise<void> {
-    const name = node.metadata?.name ?? '';
-    const strategic = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch);
-    if (!ready) {
-      const status = nodeReadyStatus(new Date(this.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z'));
-      await this.core.patchNodeStatus({ name, body: { status } }, strategic);
-    }
-    if (notReadyTaint) {
-      const taints = (node.spec?.taints ?? []).filter((t) => t.key !== 'node.kubernetes.io/not-ready');
-      const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
-      await this.core.patchNode(
-        { name, body: { spec: { taints: taints.length > 0 ? taints : null } } },
-        merge,
-      );
-    }
+    if (!nodeName) return false;
+    if (this.nodeSet) return this.nodeSet.has(nodeName);
+    return this.options.ownsNode?.(nodeName) ?? true;
   }
 
   private onPod(type: string, pod: k8s.V1Pod): void {
@@ -303,7 +254,8 @@ class Kubelet implements KubeletSimulator {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const ac of this.watches) ac.abort();
+    this.nodes.stop();
+    for (const w of this.watches) w.stop();
     for (const t of this.tracked.values()) clearTimeout(t.timer);
     this.tracked.clear();
     closeKeepAlive(this.kc);

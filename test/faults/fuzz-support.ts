@@ -1,4 +1,5 @@
 /** Generators and outcome checks shared by the fuzz tests (fast-check): cheap inputs, strict contracts. */
+import { fileURLToPath } from 'node:url';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -17,7 +18,7 @@ export const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
 /** Longest `detail` an invalid outcome may carry: it goes to logs, so it must not echo a whole body. */
 export const MAX_DETAIL_CHARS = 1024;
 
-const FIXTURES = '/work/shared/fixtures';
+const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
 
 /** Fixture texts of one directory, by file name. */
 export function fixtureTexts(dir: string): Map<string, string> {

@@ -141,7 +141,7 @@ describe('process faults', () => {
     );
     const w = (queueWorld = await startQueueWorld({ visibilitySeconds: 4, shutdownMs: 2000 }));
     // the old leader talks to the API through its own proxy, so its requests can be told apart
-    const proxy = await startTcpProxy(Number(new URL(w.kube.url).port));
+    const proxy = await startTcpProxy(Number(new URL(w.wire.url).port));
     const dir = mkdtempSync(join(tmpdir(), 'spot-handler-faults-'));
     const kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(kubeconfig, kubeconfigFileText(proxy.url), { mode: 0o600 });

@@ -4,12 +4,12 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildCluster } from '../../src/sandbox/cluster-builder.js';
 import type { KubeEnv } from '../helpers/kube-env.js';
-import { startKubeEnv } from '../helpers/kube-env.js';
+import { fakeNodeName, startKubeEnv } from '../helpers/kube-env.js';
 
 const KUBECTL = '/usr/bin/kubectl';
 const run = promisify(execFile);
-const A = 'ip-10-0-0-1.ec2.internal';
-const B = 'ip-10-0-0-2.ec2.internal';
+const A = fakeNodeName('ip-10-0-0-1.ec2.internal');
+const B = fakeNodeName('ip-10-0-0-2.ec2.internal');
 
 let env: KubeEnv;
 
@@ -36,7 +36,7 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against the simulator', () => {
   });
 
   it('gets nodes, cordons and uncordons', async () => {
-    await buildCluster(env.kubeConfig, { nodes: 2 });
+    await buildCluster(env.kubeConfig, { nodes: [A, B] });
     const nodes = await kubectl('get', 'nodes');
     expect(nodes.code).toBe(0);
     expect(nodes.out).toContain(A);
@@ -58,7 +58,7 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against the simulator', () => {
 
   it('drains a node with DaemonSet, emptyDir, unmanaged and PDB-covered pods', async () => {
     await buildCluster(env.kubeConfig, {
-      nodes: 2,
+      nodes: [A, B],
       deployments: [{ name: 'web', replicas: 3, nodes: [A, A, B], emptyDir: true, shutdownMs: 50 }],
       daemonSets: [{ name: 'logs' }],
       pods: [{ name: 'loner', node: A, shutdownMs: 50 }],
@@ -80,7 +80,7 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against the simulator', () => {
 
   it('reports a blocking PDB with kubectl’s own message and times out', async () => {
     await buildCluster(env.kubeConfig, {
-      nodes: 2,
+      nodes: [A, B],
       deployments: [{ name: 'web', replicas: 2, nodes: [A] }],
       pdbs: [{ name: 'web-pdb', selector: { app: 'web' }, minAvailable: 2 }],
     });
@@ -92,7 +92,7 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against the simulator', () => {
   });
 
   it('streams pod updates with get -w', async () => {
-    await buildCluster(env.kubeConfig, { nodes: 1, pods: [{ name: 'listed', node: A }] });
+    await buildCluster(env.kubeConfig, { nodes: [A], pods: [{ name: 'listed', node: A }] });
     const child = spawn(KUBECTL, ['--kubeconfig', env.kubeconfigPath, 'get', 'pods', '-w', '--no-headers']);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

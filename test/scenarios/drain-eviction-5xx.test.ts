@@ -4,15 +4,22 @@
  * finishes `succeeded` well inside its deadline, evicting every pod exactly once.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { cordonedActuator, drainRequest, podsOn, startDrainWorld, type DrainEnv } from './drain-support.js';
-import { onRealCluster } from '../helpers/kube-env.js';
+import {
+  cordonedActuator,
+  drainRequest,
+  podsOn,
+  startDrainWorld,
+  type DrainEnv,
+  N1,
+  N2,
+} from './drain-support.js';
 
 let env: DrainEnv;
 
 beforeEach(async () => {
   env = await startDrainWorld({
-    nodes: ['n1', 'n2'],
-    apps: [{ name: 'web', replicas: 8, nodes: ['n1'], shutdownMs: 50 }],
+    nodes: [N1, N2],
+    apps: [{ name: 'web', replicas: 8, nodes: [N1], shutdownMs: 50 }],
   });
 });
 
@@ -20,9 +27,8 @@ afterEach(async () => {
   await env.stop();
 });
 
-// injects faults into the simulator: a real cluster cannot inject faults
-it.skipIf(onRealCluster())('retries 5xx from list and eviction, then drains every pod once', async () => {
-  const { actuator, metrics } = await cordonedActuator(env, 'n1');
+it('retries 5xx from list and eviction, then drains every pod once', async () => {
+  const { actuator, metrics } = await cordonedActuator(env, N1);
   const listFault = env.sim.faults.add({ path: '/api/v1/pods', method: 'GET', status: 500, count: 2 });
   const evictFault = env.sim.faults.add({
     path: /\/pods\/[^/]+\/eviction$/,
@@ -31,7 +37,7 @@ it.skipIf(onRealCluster())('retries 5xx from list and eviction, then drains ever
     count: 20,
   });
 
-  const result = await actuator.drain(drainRequest('n1', 30_000, true));
+  const result = await actuator.drain(drainRequest(N1, 30_000, true));
 
   expect(result).toMatchObject({ result: 'succeeded', podsEvicted: 8, podsRemaining: 0, blockedBy: [] });
   expect(env.sim.faults.hits(listFault)).toBe(2);
@@ -40,5 +46,5 @@ it.skipIf(onRealCluster())('retries 5xx from list and eviction, then drains ever
   expect(env.sim.requests.count({ method: 'POST', path: /\/eviction$/, status: 201 })).toBe(8);
   const apiErrors = (await metrics.apiRequests.get()).values.filter((v) => v.labels['code'] === '5xx');
   expect(apiErrors.reduce((n, v) => n + v.value, 0)).toBe(22);
-  expect(await podsOn(env, 'n1')).toHaveLength(0);
+  expect(await podsOn(env, N1)).toHaveLength(0);
 });

@@ -4,17 +4,25 @@
  * first: one drain, one eviction per pod, the same result for both callers.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { cordonedActuator, drainRequest, podsOn, startDrainWorld, type DrainEnv } from './drain-support.js';
-import { onRealCluster } from '../helpers/kube-env.js';
+import {
+  cordonedActuator,
+  drainRequest,
+  podsOn,
+  startDrainWorld,
+  type DrainEnv,
+  N1,
+  N2,
+  N3,
+} from './drain-support.js';
 
 let env: DrainEnv;
 
 beforeEach(async () => {
   env = await startDrainWorld({
-    nodes: ['n1', 'n2', 'n3'],
+    nodes: [N1, N2, N3],
     apps: [
-      { name: 'web', replicas: 10, nodes: ['n1'], shutdownMs: 400 },
-      { name: 'api', replicas: 2, nodes: ['n2'], shutdownMs: 50 },
+      { name: 'web', replicas: 10, nodes: [N1], shutdownMs: 400 },
+      { name: 'api', replicas: 2, nodes: [N2], shutdownMs: 50 },
     ],
   });
 });
@@ -23,15 +31,14 @@ afterEach(async () => {
   await env.stop();
 });
 
-// counts evictions and lists in the simulator's request log, which a real cluster does not have
-it.skipIf(onRealCluster())('joins the running drain of the same node', async () => {
-  const { actuator, metrics } = await cordonedActuator(env, 'n1');
-  await actuator.cordon('n2');
+it('joins the running drain of the same node', async () => {
+  const { actuator, metrics } = await cordonedActuator(env, N1);
+  await actuator.cordon(N2);
 
-  const first = actuator.drain(drainRequest('n1', 30_000, false));
+  const first = actuator.drain(drainRequest(N1, 30_000, false));
   await new Promise((r) => setTimeout(r, 100));
-  const second = actuator.drain({ ...drainRequest('n1', 20_000, true), eventId: 'spot-1' });
-  const other = actuator.drain(drainRequest('n2', 30_000, true));
+  const second = actuator.drain({ ...drainRequest(N1, 20_000, true), eventId: 'spot-1' });
+  const other = actuator.drain(drainRequest(N2, 30_000, true));
   const [a, b, c] = await Promise.all([first, second, other]);
 
   expect(b).toBe(a);
@@ -41,9 +48,9 @@ it.skipIf(onRealCluster())('joins the running drain of the same node', async () 
   // one list per drain plus the final re-list, and one watch per drain: not two drains of n1
   const n1Lists = env.sim.requests
     .entries({ method: 'GET', path: '/api/v1/pods' })
-    .filter((r) => r.query.includes('spec.nodeName%3Dn1') && !r.query.includes('watch'));
+    .filter((r) => r.query.includes(`spec.nodeName%3D${N1}`) && !r.query.includes('watch'));
   expect(n1Lists.length).toBeLessThanOrEqual(2);
   const drains = (await metrics.drains.get()).values.reduce((n, v) => n + v.value, 0);
   expect(drains).toBe(2);
-  expect(await podsOn(env, 'n1')).toHaveLength(0);
+  expect(await podsOn(env, N1)).toHaveLength(0);
 });

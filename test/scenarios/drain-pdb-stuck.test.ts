@@ -11,15 +11,16 @@ import {
   startDrainWorld,
   terminationsOn,
   type DrainEnv,
+  N1,
+  N2,
 } from './drain-support.js';
-import { onRealCluster } from '../helpers/kube-env.js';
 
 let env: DrainEnv;
 
 beforeEach(async () => {
   env = await startDrainWorld({
-    nodes: ['n1', 'n2'],
-    apps: [{ name: 'web', replicas: 3, nodes: ['n1'], shutdownMs: 50 }],
+    nodes: [N1, N2],
+    apps: [{ name: 'web', replicas: 3, nodes: [N1], shutdownMs: 50 }],
     pdbs: [{ name: 'web-pdb', app: 'web', minAvailable: 3 }],
   });
 });
@@ -28,63 +29,55 @@ afterEach(async () => {
   await env.stop();
 });
 
-// times our deletes from the simulator's request log, which a real cluster does not have
-it.skipIf(onRealCluster())(
-  'urgent: deletes the refused pods at deadline − forceLead and reports forced',
-  async () => {
-    const { actuator, metrics } = await cordonedActuator(env, 'n1', {
-      deadlineMarginMs: 500,
-      forceLeadMs: 2000,
-    });
-    const request = drainRequest('n1', 4000, true);
+it('urgent: deletes the refused pods at deadline − forceLead and reports forced', async () => {
+  const { actuator, metrics } = await cordonedActuator(env, N1, {
+    deadlineMarginMs: 500,
+    forceLeadMs: 2000,
+  });
+  const request = drainRequest(N1, 4000, true);
 
-    const result = await actuator.drain(request);
-    const endedAt = Date.now();
+  const result = await actuator.drain(request);
+  const endedAt = Date.now();
 
-    expect(result).toMatchObject({ result: 'forced', podsEvicted: 0, podsForceDeleted: 3, podsRemaining: 0 });
-    expect(result.blockedBy).toEqual([]);
-    // forcing started no earlier than deadline − forceLead, and the pods were gone before the deadline
-    // (the kubelet simulator's own grace-0 deletes, when the pods finish, are not ours)
-    const deletes = env.sim.requests
-      .entries({ method: 'DELETE', path: /\/pods\/web-\d$/ })
-      .filter((d) => !d.query.includes('gracePeriodSeconds=0'));
-    expect(deletes).toHaveLength(3);
-    for (const d of deletes) expect(d.at).toBeGreaterThanOrEqual(request.deadlineMs - 2000 - 50);
-    expect(endedAt).toBeLessThan(request.deadlineMs);
-    // SIGTERM with the shortened grace (>= 1 s), never a grace-0 kill
-    const terms = terminationsOn(env, 'n1');
-    expect(terms.map((t) => t.graceSeconds)).toEqual([1, 1, 1]);
-    expect(terms.every((t) => !t.killed)).toBe(true);
-    expect((await metrics.podsForceDeleted.get()).values[0]?.value).toBe(3);
-    expect(await podsOn(env, 'n1')).toHaveLength(0);
-  },
-);
+  expect(result).toMatchObject({ result: 'forced', podsEvicted: 0, podsForceDeleted: 3, podsRemaining: 0 });
+  expect(result.blockedBy).toEqual([]);
+  // forcing started no earlier than deadline − forceLead, and the pods were gone before the deadline
+  // (the kubelet simulator's own grace-0 deletes, when the pods finish, are not ours)
+  const deletes = env.sim.requests
+    .entries({ method: 'DELETE', path: /\/pods\/web-\d$/ })
+    .filter((d) => !d.query.includes('gracePeriodSeconds=0'));
+  expect(deletes).toHaveLength(3);
+  for (const d of deletes) expect(d.at).toBeGreaterThanOrEqual(request.deadlineMs - 2000 - 50);
+  expect(endedAt).toBeLessThan(request.deadlineMs);
+  // SIGTERM with the shortened grace (>= 1 s), never a grace-0 kill
+  const terms = terminationsOn(env, N1);
+  expect(terms.map((t) => t.graceSeconds)).toEqual([1, 1, 1]);
+  expect(terms.every((t) => !t.killed)).toBe(true);
+  expect((await metrics.podsForceDeleted.get()).values[0]?.value).toBe(3);
+  expect(await podsOn(env, N1)).toHaveLength(0);
+});
 
-// checks the simulator's request log (no delete sent)
-it.skipIf(onRealCluster())(
-  'non-urgent: blocked at the timeout, names pod and PDB, forces nothing',
-  async () => {
-    const { actuator } = await cordonedActuator(env, 'n1', { drainTimeoutMs: 1500 });
+it('non-urgent: blocked at the timeout, names pod and PDB, forces nothing', async () => {
+  const { actuator } = await cordonedActuator(env, N1, { drainTimeoutMs: 1500 });
 
-    const result = await actuator.drain(drainRequest('n1', 60_000, false));
+  const result = await actuator.drain(drainRequest(N1, 60_000, false));
 
-    expect(result).toMatchObject({
-      result: 'blocked',
-      podsEvicted: 0,
-      podsForceDeleted: 0,
-      podsRemaining: 3,
-    });
-    expect(result.durationMs).toBeGreaterThanOrEqual(1500);
-    expect(result.durationMs).toBeLessThan(3000);
-    const blocked = [...result.blockedBy].sort((a, b) => a.name.localeCompare(b.name));
-    expect(blocked.map((b) => [b.namespace, b.name, b.pdb, b.reason])).toEqual([
-      ['default', 'web-0', 'web-pdb', 'pdb'],
-      ['default', 'web-1', 'web-pdb', 'pdb'],
-      ['default', 'web-2', 'web-pdb', 'pdb'],
-    ]);
-    expect(env.sim.requests.count({ method: 'DELETE', path: /\/pods\// })).toBe(0);
-    const left = await podsOn(env, 'n1');
-    expect(left).toHaveLength(3);
-    expect(left.every((p) => p.metadata?.deletionTimestamp === undefined)).toBe(true);
-  },
-);
+  expect(result).toMatchObject({
+    result: 'blocked',
+    podsEvicted: 0,
+    podsForceDeleted: 0,
+    podsRemaining: 3,
+  });
+  expect(result.durationMs).toBeGreaterThanOrEqual(1500);
+  expect(result.durationMs).toBeLessThan(3000);
+  const blocked = [...result.blockedBy].sort((a, b) => a.name.localeCompare(b.name));
+  expect(blocked.map((b) => [b.namespace, b.name, b.pdb, b.reason])).toEqual([
+    [env.namespace, 'web-0', 'web-pdb', 'pdb'],
+    [env.namespace, 'web-1', 'web-pdb', 'pdb'],
+    [env.namespace, 'web-2', 'web-pdb', 'pdb'],
+  ]);
+  expect(env.sim.requests.count({ method: 'DELETE', path: /\/pods\// })).toBe(0);
+  const left = await podsOn(env, N1);
+  expect(left).toHaveLength(3);
+  expect(left.every((p) => p.metadata?.deletionTimestamp === undefined)).toBe(true);
+});

@@ -1,10 +1,10 @@
 /**
  * Story: a spot interruption drains a node through the real adapters (client-node, keep-alive, rate
- * limiter) against the Kubernetes API simulator; the kubelet simulator finishes pod deletions 100 ms
+ * limiter) against the API simulator or a real API server; the kubelet simulator finishes pod deletions 100 ms
  * after SIGTERM. Markers, cordon, taint and condition land on the node and are removed by unmark.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createNodes, createPod, makeActuator, startDrainEnv, type DrainEnv } from './drain-support.js';
+import { buildDrainWorld, makeActuator, startDrainEnv, type DrainEnv, N1, N2 } from './drain-support.js';
 
 let env: DrainEnv;
 
@@ -19,16 +19,10 @@ afterEach(async () => {
 describe('drain against the API simulator', () => {
   it('marks, cordons and drains 30 pods; conditions and taints land on the node', async () => {
     const core = env.core;
-    await createNodes(env, 'n1');
-    for (let i = 0; i < 30; i++) {
-      await createPod(env, 'n1', {
-        name: `web-${i}`,
-        annotations: { 'sandbox.spot-handler/shutdown-ms': '100' },
-        ownerReferences: [
-          { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 'rs', controller: true },
-        ],
-      });
-    }
+    await buildDrainWorld(env, {
+      nodes: [N1, N2],
+      apps: [{ name: 'web', replicas: 30, nodes: [N1], shutdownMs: 100 }],
+    });
     const { actuator: act } = makeActuator(env);
     const deadlineMs = Date.now() + 120_000;
     const marking = {
@@ -37,11 +31,11 @@ describe('drain against the API simulator', () => {
       deadlineMs,
       noticedAtMs: Date.now(),
     };
-    await act.cordon('n1', marking, 'draining');
-    await act.setPhase('n1', 'draining', 'evicting');
+    await act.cordon(N1, marking, 'draining');
+    await act.setPhase(N1, 'draining', 'evicting');
     const started = Date.now();
     const result = await act.drain({
-      nodeName: 'n1',
+      nodeName: N1,
       kind: 'spot-interruption',
       eventId: 'e-1',
       deadlineMs,
@@ -50,26 +44,26 @@ describe('drain against the API simulator', () => {
     });
     expect(result).toMatchObject({ result: 'succeeded', podsEvicted: 30, podsRemaining: 0 });
     expect(Date.now() - started).toBeLessThan(5000);
-    const left = await core.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=n1' });
+    const left = await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${N1}` });
     expect(left.items).toHaveLength(0);
-    const node = await core.readNode({ name: 'n1' });
+    const node = await core.readNode({ name: N1 });
     expect(node.spec?.unschedulable).toBe(true);
     expect(node.spec?.taints?.map((t) => t.key)).toContain('spot-handler/spot-interruption');
     expect(node.status?.conditions?.find((c) => c.type === 'SpotHandlerDrain')?.reason).toBe('Draining');
-    const state = await act.getNode('n1');
+    const state = await act.getNode(N1);
     expect(state?.phase).toBe('draining');
-    await act.unmark('n1');
-    const after = await core.readNode({ name: 'n1' });
+    await act.unmark(N1);
+    const after = await core.readNode({ name: N1 });
     expect(after.spec?.unschedulable ?? false).toBe(false);
     expect((after.spec?.taints ?? []).some((t) => t.key.startsWith('spot-handler/'))).toBe(false);
   });
 
   it('keeps a taint another client writes concurrently (409 on the stale resourceVersion, re-read)', async () => {
     const core = env.core;
-    await createNodes(env, 'n1');
+    await buildDrainWorld(env, { nodes: [N1] });
     const { actuator: act } = makeActuator(env);
     const marks = Array.from({ length: 5 }, (_, i) =>
-      act.cordon('n1', {
+      act.cordon(N1, {
         kind: i % 2 === 0 ? 'spot-interruption' : 'rebalance-recommendation',
         eventId: `e-${i}`,
         deadlineMs: Date.now() + 60_000,
@@ -77,7 +71,7 @@ describe('drain against the API simulator', () => {
       }),
     );
     await Promise.all(marks);
-    const keys = ((await core.readNode({ name: 'n1' })).spec?.taints ?? []).map((t) => t.key).sort();
+    const keys = ((await core.readNode({ name: N1 })).spec?.taints ?? []).map((t) => t.key).sort();
     expect(keys).toEqual(
       expect.arrayContaining(['spot-handler/rebalance-recommendation', 'spot-handler/spot-interruption']),
     );

@@ -1,19 +1,15 @@
 /**
  * Shared set-up of the drain scenarios: the API simulator (or a real cluster), the kubelet simulator,
- * a real KubeNodeActuator built like src/modes/node-actions.ts, and small builders for ReplicaSets,
- * pods and PDBs made through the API (so the same stories can run against a real server).
+ * a real KubeNodeActuator built like src/modes/node-actions.ts, and the world builder
+ * (test/helpers/world-builder.ts) for nodes, ReplicaSets, pods and PDBs made through the API, so the same
+ * stories run against a real server.
  */
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { AppsV1Api, CoreV1Api, PolicyV1Api, type V1ObjectMeta, type V1Pod } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, PolicyV1Api } from '@kubernetes/client-node';
 import { systemClock } from '../../src/clock.js';
 import { createMetrics, type Metrics } from '../../src/report/metrics.js';
-import type { KubeApiSimulator } from '../../src/sandbox/kube-api/server.js';
-import {
-  SHUTDOWN_MS_ANNOTATION,
-  type KubeletSimulator,
-  type PodTermination,
-} from '../../src/sandbox/kubelet.js';
+import type { KubeletSimulator, PodTermination } from '../../src/sandbox/kubelet.js';
 import { loadKubeConfig, type KeepAliveKubeConfig } from '../../src/kube/kube-config.js';
 import { RateLimiter } from '../../src/kube/rate-limiter.js';
 import { KubeNodeApi } from '../../src/kube/node-api.js';
@@ -21,20 +17,36 @@ import { KubePodApi } from '../../src/kube/pod-api.js';
 import { KubeNodeActuator } from '../../src/actions/kube-node-actuator.js';
 import { DEFAULT_ACTUATOR_OPTIONS, type ActuatorOptions } from '../../src/actions/actuator-options.js';
 import type { DrainRequest } from '../../src/pipeline/node-actuator-port.js';
-import { startKubeEnv } from '../helpers/kube-env.js';
+import { fakeNodeName, startKubeEnv, type KubeWire } from '../helpers/kube-env.js';
+import {
+  createApp,
+  createNodes,
+  createPdb,
+  waitSettled,
+  type AppSpec,
+  type PdbSpec,
+  type WorldTarget,
+} from '../helpers/world-builder.js';
+
+export {
+  createApp,
+  createPod,
+  isReady,
+  podsOn,
+  waitUntil,
+  waitSettled as waitAllReady,
+} from '../helpers/world-builder.js';
+export type { AppSpec, PdbSpec } from '../helpers/world-builder.js';
+
+/** The three fake nodes of the drain stories (unique to this test file, see `fakeNodeName`). */
+export const [N1, N2, N3] = ['n1', 'n2', 'n3'].map(fakeNodeName) as [string, string, string];
 
 /** A running environment on kube-env: the simulator (or a real cluster), clients and the kubelet simulator. */
-export interface DrainEnv {
-  /** The simulator; undefined on a real cluster (TEST_KUBECONFIG). */
-  readonly api: KubeApiSimulator | undefined;
-  /** The simulator for simulator-only checks (request log, faults); throws on a real cluster. */
-  readonly sim: KubeApiSimulator;
+export interface DrainEnv extends WorldTarget {
+  /** Request log and faults: the simulator's, or the recording proxy's in front of a real server. */
+  readonly sim: KubeWire;
   readonly kc: KeepAliveKubeConfig;
-  readonly core: CoreV1Api;
-  readonly apps: AppsV1Api;
-  readonly policy: PolicyV1Api;
   readonly kubelet: KubeletSimulator;
-  readonly namespace: string;
   /** A kubeconfig file for the environment (for kubectl and the spot-handler CLI). */
   readonly kubeconfigPath: string;
   stop(): Promise<void>;
@@ -44,42 +56,30 @@ export interface DrainEnv {
 export interface DrainEnvOptions {
   /** Delay before the kubelet reports a new pod Running + Ready (replacements). */
   readonly startDelayMs?: number;
-  /** The fake nodes the kubelet simulator acts for (default n1, n2, n3); deleted at stop on a real cluster. */
-  readonly nodeNames?: readonly string[];
 }
 
 /** Starts kube-env (simulator with ReplicaSet controller and scheduler, or TEST_KUBECONFIG) and clients. */
 export async function startDrainEnv(options: DrainEnvOptions = {}): Promise<DrainEnv> {
-  const nodeNames = options.nodeNames ?? ['n1', 'n2', 'n3'];
   const kube = await startKubeEnv({
     simulator: { taintNewNodes: false },
-    kubelet: {
-      nodeNames,
-      ...(options.startDelayMs !== undefined ? { startDelayMs: options.startDelayMs } : {}),
-    },
+    kubelet: options.startDelayMs !== undefined ? { startDelayMs: options.startDelayMs } : {},
   });
   const kc = loadKubeConfig({
     kubeconfigPath: kube.kubeconfigPath,
     rateLimiter: new RateLimiter(systemClock),
   });
-  const core = kc.makeApiClient(CoreV1Api);
-  const api = kube.api;
   return {
-    api,
-    get sim(): KubeApiSimulator {
-      if (!api)
-        throw new Error('simulator-only check on a real cluster: guard the test with onRealCluster()');
-      return api;
-    },
+    real: kube.api === undefined,
+    sim: kube.wire,
     kc,
-    core,
+    core: kc.makeApiClient(CoreV1Api),
     apps: kc.makeApiClient(AppsV1Api),
     policy: kc.makeApiClient(PolicyV1Api),
     kubelet: kube.kubelet,
     namespace: kube.namespace,
+    nodeLabels: kube.nodeLabels,
     kubeconfigPath: kube.kubeconfigPath,
     stop: async () => {
-      if (!api) await Promise.all(nodeNames.map((name) => core.deleteNode({ name }).catch(() => undefined)));
       kc.destroy();
       await kube.stop();
     },
@@ -93,20 +93,12 @@ export interface DrainWorld {
   readonly pdbs?: readonly PdbSpec[];
 }
 
-/** A policy/v1 PDB selecting `app=<app>`. */
-export interface PdbSpec {
-  readonly name: string;
-  readonly app: string;
-  readonly minAvailable?: number;
-  readonly maxUnavailable?: number;
-}
-
 /** Creates the world's nodes, apps and PDBs, then waits until every pod is Running and Ready. */
 export async function buildDrainWorld(env: DrainEnv, world: DrainWorld): Promise<void> {
-  await createNodes(env, ...world.nodes);
+  await createNodes(env, world.nodes);
   for (const app of world.apps ?? []) await createApp(env, app);
-  for (const { name, app, ...budget } of world.pdbs ?? []) await createPdb(env, name, app, budget);
-  await waitAllReady(env);
+  for (const pdb of world.pdbs ?? []) await createPdb(env, pdb);
+  await waitSettled(env);
 }
 
 /** `startDrainEnv` followed by `buildDrainWorld`. */
@@ -161,138 +153,7 @@ export function drainRequest(node: string, inMs: number, urgent: boolean): Drain
   };
 }
 
-/** Creates nodes (the kubelet simulator makes them Ready). */
-export async function createNodes(env: DrainEnv, ...names: string[]): Promise<void> {
-  for (const name of names) {
-    await env.core.createNode({ body: { metadata: { name, labels: { 'kubernetes.io/hostname': name } } } });
-  }
-}
-
-/** What a ReplicaSet's pods look like. */
-export interface AppSpec {
-  readonly name: string;
-  readonly replicas: number;
-  /** Nodes the initial pods are bound to, round-robin. */
-  readonly nodes: readonly string[];
-  readonly shutdownMs?: number;
-  readonly graceSeconds?: number;
-  readonly annotations?: Readonly<Record<string, string>>;
-}
-
-/** Creates a ReplicaSet and its pods (bound to the given nodes, owned by it); returns the pod names. */
-export async function createApp(env: DrainEnv, app: AppSpec): Promise<string[]> {
-  const labels = { app: app.name };
-  const annotations = {
-    ...(app.shutdownMs !== undefined ? { [SHUTDOWN_MS_ANNOTATION]: String(app.shutdownMs) } : {}),
-    ...app.annotations,
-  };
-  const podSpec = {
-    terminationGracePeriodSeconds: app.graceSeconds ?? 30,
-    containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }],
-  };
-  const rs = await env.apps.createNamespacedReplicaSet({
-    namespace: env.namespace,
-    body: {
-      metadata: { name: app.name, labels },
-      spec: {
-        replicas: app.replicas,
-        selector: { matchLabels: labels },
-        template: { metadata: { labels, annotations }, spec: podSpec },
-      },
-    },
-  });
-  const names: string[] = [];
-  for (let i = 0; i < app.replicas; i++) {
-    const name = `${app.name}-${i}`;
-    names.push(name);
-    await env.core.createNamespacedPod({
-      namespace: env.namespace,
-      body: {
-        metadata: {
-          name,
-          labels,
-          annotations,
-          ownerReferences: [
-            {
-              apiVersion: 'apps/v1',
-              kind: 'ReplicaSet',
-              name: app.name,
-              uid: rs.metadata?.uid ?? '',
-              controller: true,
-            },
-          ],
-        },
-        spec: { ...podSpec, nodeName: app.nodes[i % app.nodes.length] ?? '' },
-      },
-    });
-  }
-  return names;
-}
-
-/** Creates one pod bound to `node` with the given metadata (owners, annotations). */
-export async function createPod(env: DrainEnv, node: string, metadata: V1ObjectMeta): Promise<void> {
-  await env.core.createNamespacedPod({
-    namespace: env.namespace,
-    body: {
-      metadata: {
-        ...metadata,
-        annotations: { [SHUTDOWN_MS_ANNOTATION]: '50', ...metadata.annotations },
-      },
-      spec: { nodeName: node, containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }] },
-    },
-  });
-}
-
-/** Creates a policy/v1 PDB selecting `app=<app>`. */
-export async function createPdb(
-  env: DrainEnv,
-  name: string,
-  app: string,
-  budget: { minAvailable?: number; maxUnavailable?: number },
-): Promise<void> {
-  await env.policy.createNamespacedPodDisruptionBudget({
-    namespace: env.namespace,
-    body: { metadata: { name }, spec: { selector: { matchLabels: { app } }, ...budget } },
-  });
-}
-
-/** Pods bound to the node (terminating ones included). */
-export async function podsOn(env: DrainEnv, node: string): Promise<V1Pod[]> {
-  const list = await env.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` });
-  return list.items;
-}
-
-/** Polls until `check` is true (every 20 ms), failing after `timeoutMs`. */
-export async function waitUntil(
-  what: string,
-  check: () => Promise<boolean>,
-  timeoutMs = 5000,
-): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** The kubelet simulator's terminations on a node (one per pod, in SIGTERM order). */
 export function terminationsOn(env: DrainEnv, node: string): PodTermination[] {
   return env.kubelet.terminations().filter((t) => t.nodeName === node);
-}
-
-/** True when the pod's Ready condition is True. */
-export function isReady(pod: V1Pod): boolean {
-  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-}
-
-/** Waits until every pod in the namespace is Running and Ready. */
-export async function waitAllReady(env: DrainEnv, timeoutMs = 5000): Promise<void> {
-  await waitUntil(
-    'pods Ready',
-    async () => {
-      const list = await env.core.listNamespacedPod({ namespace: env.namespace });
-      return list.items.every(isReady);
-    },
-    timeoutMs,
-  );
 }

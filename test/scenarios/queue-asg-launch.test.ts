@@ -4,7 +4,7 @@
  * CONTINUE and deletes the message. Nothing is cordoned.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { resourceOf } from '../../src/sandbox/kube-api/resources.js';
+import { fakeNodeName } from '../helpers/kube-env.js';
 import { stopAllDaemons } from '../helpers/daemon.js';
 import { startQueueDaemon, waitMetric } from '../helpers/queue-daemon.js';
 import { asgLifecycle } from '../helpers/queue-messages.js';
@@ -22,7 +22,7 @@ afterEach(async () => {
 });
 
 const NEW_ID = 'i-0feedfacecafe0001';
-const NEW_NODE = 'ip-10-0-9-9.ec2.internal';
+const NEW_NODE = fakeNodeName('ip-10-0-9-9.ec2.internal');
 
 describe('queue mode: ASG launch lifecycle hook', () => {
   it('completes the launch action once the new node is Ready', async () => {
@@ -40,10 +40,7 @@ describe('queue mode: ASG launch lifecycle hook', () => {
     expect(world.aws.completed).toHaveLength(0); // no node yet
 
     const registeredAt = Date.now();
-    world.kube.ops.create(resourceOf('', 'nodes'), '', {
-      metadata: { name: NEW_NODE, labels: { 'kubernetes.io/hostname': NEW_NODE } },
-      spec: { providerID: `aws:///us-east-1a/${NEW_ID}` },
-    });
+    await world.addNode(NEW_NODE, NEW_ID);
     await until(() => world.aws.completed.length === 1, 10_000, 'CompleteLifecycleAction');
     expect(world.aws.completed[0]).toMatchObject({ instanceId: NEW_ID, token, result: 'CONTINUE' });
     const readyCondition = (

@@ -36,7 +36,7 @@ describe('queue mode: duplicate delivery', () => {
     expect(count(daemon, 'node drained')).toBe(1);
     expect(taintKeys(world.node(target.name)).filter((k) => k.startsWith('spot-handler/'))).toHaveLength(1);
     expect(await daemon.metric('spot_handler_actions_total', { action: 'drain', result: 'success' })).toBe(1);
-    const evictions = world.kube.requests.count({ method: 'POST', path: /\/eviction$/ });
+    const evictions = world.wire.requests.count({ method: 'POST', path: /\/eviction$/ });
     expect(evictions).toBe(2); // the two app pods of the node, once each
   });
 });

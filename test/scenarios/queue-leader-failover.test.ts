@@ -15,9 +15,8 @@ import {
   waitMetric,
 } from '../helpers/queue-daemon.js';
 import { spotWarning } from '../helpers/queue-messages.js';
-import { startQueueWorld, until, type QueueWorld } from '../helpers/queue-world.js';
+import { nodeAt, startQueueWorld, until, type QueueWorld } from '../helpers/queue-world.js';
 
-const NODE = 'ip-10-0-0-1.ec2.internal';
 let world: QueueWorld;
 let hooks: WebhookReceiver;
 
@@ -26,8 +25,8 @@ beforeEach(async () => {
     visibilitySeconds: 4,
     cluster: {
       nodes: 2,
-      deployments: [
-        { name: 'slow', replicas: 3, nodes: [NODE], shutdownMs: 3_000, terminationGracePeriodSeconds: 20 },
+      apps: [
+        { name: 'slow', replicas: 3, onNodes: [0], shutdownMs: 3_000, graceSeconds: 20 },
         { name: 'web', replicas: 2, shutdownMs: 100 },
       ],
     },
@@ -50,8 +49,8 @@ describe('queue mode: leader killed mid-drain', () => {
       { ...env, POD_NAME: 'spot-handler-b' },
       { waitLeader: false },
     );
-    const target = world.nodes.find((n) => n.name === NODE);
-    if (!target) throw new Error('no target node');
+    const target = nodeAt(world, 0);
+    const NODE = target.name;
     await world.send(spotWarning(target.instanceId));
     await first.waitForLog((l) => l.msg === 'drain started', 10_000);
     await until(() => triggers(hooks.received).includes('start'), 5_000, 'start webhook');

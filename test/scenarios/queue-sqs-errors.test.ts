@@ -26,7 +26,8 @@ afterEach(async () => {
 describe('queue mode: SQS errors for a while', () => {
   it('backs off, then handles the message and deletes it', async () => {
     // the SDK retries each call 3 times itself: the outage must outlast that to reach the consumer
-    proxy.failFor(5_000);
+    // (counted, not timed: a loaded machine may take longer than any fixed outage to start the daemon)
+    proxy.failNext('ReceiveMessage', 8);
     proxy.failNext('DeleteMessage', 4);
     const daemon = await startQueueDaemon(world, { AWS_ENDPOINT_URL_SQS: proxy.url });
     const target = nodeAt(world, 0);

@@ -2,6 +2,7 @@
  * Story: two replicas share one Lease. Only the leader receives from SQS and acts; the standby stays
  * ready (its node index warm) and never receives a message.
  */
+import { CoordinationV1Api } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stopAllDaemons } from '../helpers/daemon.js';
 import { count, startQueueDaemon, waitDrained, waitMetric } from '../helpers/queue-daemon.js';
@@ -23,8 +24,10 @@ describe('queue mode: two replicas', () => {
   it('only the leader consumes', async () => {
     const leader = await startQueueDaemon(world, { POD_NAME: 'spot-handler-a' });
     const standby = await startQueueDaemon(world, { POD_NAME: 'spot-handler-b' }, { waitLeader: false });
-    const lease = world.kube.store.get('coordination.k8s.io/leases', 'kube-system', 'spot-handler-leader');
-    expect(lease?.spec?.['holderIdentity']).toBe('spot-handler-a');
+    const lease = await world.env.kubeConfig
+      .makeApiClient(CoordinationV1Api)
+      .readNamespacedLease({ name: 'spot-handler-leader', namespace: world.namespace });
+    expect(lease.spec?.holderIdentity).toBe('spot-handler-a');
 
     for (const i of [0, 1, 2]) await world.send(spotWarning(nodeAt(world, i).instanceId));
     for (const i of [0, 1, 2]) await waitDrained(leader, nodeAt(world, i).name);

@@ -35,8 +35,8 @@ export function kubeconfigFileText(url: string, token = 'sandbox-token'): string
  * A copy of `kc` whose API calls share one keep-alive agent: client-node 1.x makes a new agent (and so a
  * new TCP connection) per request, which costs a handshake per call against a real server.
  */
-export function withKeepAlive(kc: k8s.KubeConfig): k8s.KubeConfig {
-  const copy = new KeepAliveKubeConfig();
+export function withKeepAlive(kc: k8s.KubeConfig, userAgent?: string): k8s.KubeConfig {
+  const copy = new KeepAliveKubeConfig(userAgent);
   copy.loadFromString(kc.exportConfig());
   return copy;
 }
@@ -44,8 +44,13 @@ export function withKeepAlive(kc: k8s.KubeConfig): k8s.KubeConfig {
 class KeepAliveKubeConfig extends k8s.KubeConfig {
   private shared: http.Agent | undefined;
 
+  constructor(private readonly userAgent?: string) {
+    super();
+  }
+
   override async applySecurityAuthentication(context: k8s.RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);
+    if (this.userAgent) context.setHeaderParam('User-Agent', this.userAgent);
     if (!this.shared) {
       const created: unknown = context.getAgent();
       if (!(created instanceof http.Agent) || this.getCurrentCluster()?.proxyUrl) return;

@@ -8,8 +8,7 @@ import { disposition, queueMessageHandler } from '../../../src/modes/queue-handl
 import type { ActionOutcome } from '../../../src/pipeline/event-store.js';
 import { createMetrics } from '../../../src/report/metrics.js';
 
-const fixture = (name: string) =>
-  readFileSync(new URL(`../../../../shared/fixtures/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) => readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), 'utf8');
 const o = (status: ActionOutcome['status']): ActionOutcome => ({ status, detail: status });
 
 describe('disposition', () => {

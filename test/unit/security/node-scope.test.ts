@@ -3,6 +3,7 @@
  * or node name; inputs (messages, IMDS bodies, templates) are bounded. Complements
  * test/unit/modes/queue-cluster.test.ts with the cases it does not cover.
  */
+import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -77,7 +78,7 @@ describe('queue mode acts only on worker nodes of this cluster', () => {
   });
 });
 
-const FIX = '/work/shared/fixtures/eventbridge';
+const FIX = fileURLToPath(new URL('../../fixtures/eventbridge', import.meta.url));
 const HOSTILE_IDS = [
   'i-0123456789ABCDEF0',
   'i-012345',

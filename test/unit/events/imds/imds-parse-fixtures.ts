@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { ImdsParseContext } from '../../../../src/events/imds/imds-context.js';
 
-/** A fixture body from /work/shared/fixtures/imds. */
+/** A fixture body from test/fixtures/imds. */
 export function fixture(name: string): string {
-  return readFileSync(`/work/shared/fixtures/imds/${name}`, 'utf8');
+  return readFileSync(new URL(`../../../fixtures/imds/${name}`, import.meta.url), 'utf8');
 }
 
 /** A parse context for table tests. */

@@ -1,9 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseQueueMessage, MAX_BODY_BYTES } from '../../../../src/events/queue/parse-queue-message.js';
 import type { InterruptionEvent, ParseOutcome } from '../../../../src/events/interruption-event.js';
 
-const FIXTURES = '/work/shared/fixtures';
+const FIXTURES = fileURLToPath(new URL('../../../fixtures', import.meta.url));
 const NOW = Date.parse('2026-11-29T10:00:30Z');
 const CTX = { messageId: 'm-1', receiptHandle: 'rh-1', sentAtMs: NOW - 500, nowMs: NOW };
 
