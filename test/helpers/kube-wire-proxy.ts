@@ -46,7 +46,7 @@ export async function startKubeWireProxy(kc: k8s.KubeConfig): Promise<KubeWirePr
     const record = (): void => {
       if (recorded) return;
       recorded = true;
-      requests.record({
+      requests.logRequest({
         method,
         path,
         query,

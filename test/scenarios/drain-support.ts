@@ -56,13 +56,18 @@ export interface DrainEnv extends WorldTarget {
 export interface DrainEnvOptions {
   /** Delay before the kubelet reports a new pod Running + Ready (replacements). */
   readonly startDelayMs?: number;
+  /** Nodes the kubelet simulator serves when they are not named by `fakeNodeName` (default: those). */
+  readonly nodeNames?: readonly string[];
 }
 
 /** Starts kube-env (simulator with ReplicaSet controller and scheduler, or TEST_KUBECONFIG) and clients. */
 export async function startDrainEnv(options: DrainEnvOptions = {}): Promise<DrainEnv> {
   const kube = await startKubeEnv({
     simulator: { taintNewNodes: false },
-    kubelet: options.startDelayMs !== undefined ? { startDelayMs: options.startDelayMs } : {},
+    kubelet: {
+      ...(options.startDelayMs !== undefined ? { startDelayMs: options.startDelayMs } : {}),
+      ...(options.nodeNames ? { nodeNames: options.nodeNames } : {}),
+    },
   });
   const kc = loadKubeConfig({
     kubeconfigPath: kube.kubeconfigPath,

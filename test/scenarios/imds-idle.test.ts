@@ -44,5 +44,5 @@ describe('IMDS mode at idle', () => {
     world.imds.setSpotAction('terminate', new Date(Date.now() + 120_000).toISOString());
     await daemon.waitForLog((l) => l.msg === 'node cordoned', 8_000);
     expect(daemonRequests(before).length).toBeGreaterThan(0);
-  });
+  }, 60_000);
 });

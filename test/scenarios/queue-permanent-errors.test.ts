@@ -119,7 +119,7 @@ describe('queue mode: errors no retry can fix make the replica not ready, with t
   });
 
   it('a missing RBAC verb (list nodes): not ready naming verb and resource; ready when granted', async () => {
-    const fault = world.kube.faults.add(
+    const fault = world.wire.faults.add(
       forbiddenFault({ path: '/api/v1/nodes', method: 'GET', verb: 'list', resource: 'nodes' }),
     );
     const daemon = await spawnDaemon({ mode: 'queue', env: world.daemonEnv() });
@@ -131,7 +131,7 @@ describe('queue mode: errors no retry can fix make the replica not ready, with t
       await daemon.metric('spot_handler_permanent_error', { component: 'kube', reason: 'kube_forbidden' }),
     ).toBe(1);
 
-    world.kube.faults.clear(fault);
+    world.wire.faults.clear(fault);
     // node-index backs off 1, 2, 4… s after failures: the first retry after the grant clears it
     const up = await waitReadyz(daemon, (r) => r.status === 200, ONE_RETRY_MS + 8_000);
     expect(up.status).toBe(200);
