@@ -4,8 +4,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/**/*.long.test.ts', 'node_modules/**'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // scenario tests spawn daemons and build worlds through the API: room for a loaded 2-core machine
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
   },
