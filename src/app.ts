@@ -53,6 +53,7 @@ export async function runMode(config: Config, deps: RunDeps): Promise<number> {
     logger: logger.child({ component: 'http' }),
   });
   const port = await server.start(config.general.httpPort);
+  const metricsServer = await startMetricsServer(config.general, deps.registry, logger);
   logger.info({ port, mode: config.mode, version: VERSION }, 'spot-handler started');
   try {
     // Each mode is loaded on demand so IMDS mode never loads the AWS SDK (memory, start-up time).
@@ -63,7 +64,26 @@ export async function runMode(config: Config, deps: RunDeps): Promise<number> {
     const ctx = { config, logger, metrics, clock, signal: deps.signal, setReady, permanentErrors, liveness };
     return await mode.run(ctx);
   } finally {
+    await metricsServer?.stop();
     await server.stop();
     logger.info('spot-handler stopped');
   }
+}
+
+/** NTH's ENABLE_PROMETHEUS_SERVER: /metrics also on PROMETHEUS_SERVER_PORT, where NTH users scrape it. */
+async function startMetricsServer(
+  general: Config['general'],
+  registry: Registry,
+  logger: Logger,
+): Promise<HttpServer | undefined> {
+  if (!general.metricsServer || general.metricsPort === general.httpPort) return undefined;
+  const server = new HttpServer({
+    registry,
+    liveness: new LivenessRegistry(systemClock),
+    readiness: new ReadinessRegistry(),
+    logger: logger.child({ component: 'metrics-http' }),
+    metricsOnly: true,
+  });
+  await server.start(general.metricsPort);
+  return server;
 }

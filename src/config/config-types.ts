@@ -30,6 +30,10 @@ export interface GeneralConfig {
   readonly logFormat: LogFormat;
   /** Port for /healthz, /readyz, /metrics (0 picks a free port). */
   readonly httpPort: number;
+  /** Serve /metrics on `metricsPort` too (NTH ENABLE_PROMETHEUS_SERVER). */
+  readonly metricsServer: boolean;
+  /** Port of the extra /metrics listener (NTH PROMETHEUS_SERVER_PORT). */
+  readonly metricsPort: number;
   readonly dryRun: boolean;
   readonly cordonOnly: boolean;
   readonly shutdownGraceSeconds: number;

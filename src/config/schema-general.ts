@@ -56,15 +56,32 @@ export const GENERAL_SCHEMA: SectionSchema<'general'> = {
     type: 'int',
     flag: '--http-port',
     env: 'HTTP_PORT',
-    aliases: [
-      { env: 'PROBES_SERVER_PORT', flag: '--probes-server-port', nth: true },
-      { env: 'PROMETHEUS_SERVER_PORT', flag: '--prometheus-server-port', nth: true },
-    ],
+    aliases: [{ env: 'PROBES_SERVER_PORT', flag: '--probes-server-port', nth: true }],
     default: 8080,
     min: 0,
     max: 65535,
     modes: 'both',
     description: 'Port serving /healthz, /readyz and /metrics (0 picks a free port).',
+  },
+  metricsServer: {
+    type: 'bool',
+    flag: '--enable-prometheus-server',
+    env: 'ENABLE_PROMETHEUS_SERVER',
+    default: false,
+    modes: 'both',
+    description:
+      "Also serve /metrics on --prometheus-server-port, where NTH serves it, so existing scrape configs keep working (NTH's setting).",
+  },
+  metricsPort: {
+    type: 'int',
+    flag: '--prometheus-server-port',
+    env: 'PROMETHEUS_SERVER_PORT',
+    default: 9092,
+    min: 0,
+    max: 65535,
+    modes: 'both',
+    description:
+      'Port of the extra /metrics listener when --enable-prometheus-server is set (NTH default 9092); the same as --http-port means one listener.',
   },
   dryRun: {
     type: 'bool',

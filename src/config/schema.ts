@@ -54,12 +54,6 @@ export const IGNORED_NTH_OPTIONS: readonly IgnoredOption[] = [
     why: 'the liveness path is /healthz',
   },
   {
-    env: 'ENABLE_PROMETHEUS_SERVER',
-    flag: '--enable-prometheus-server',
-    takesValue: false,
-    why: '/metrics is always served on --http-port',
-  },
-  {
     env: 'METADATA_TRIES',
     flag: '--metadata-tries',
     takesValue: true,

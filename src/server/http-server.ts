@@ -11,6 +11,8 @@ export interface HttpServerDeps {
   readonly liveness: LivenessRegistry;
   readonly readiness: ReadinessRegistry;
   readonly logger: Logger;
+  /** Serve /metrics only (the extra listener on NTH's PROMETHEUS_SERVER_PORT). */
+  readonly metricsOnly?: boolean;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -31,7 +33,9 @@ export class HttpServer {
       sendJson(res, 405, { error: 'method not allowed' });
       return;
     }
-    if (path === '/healthz') {
+    if (this.deps.metricsOnly && path !== '/metrics') {
+      sendJson(res, 404, { error: 'not found', paths: ['/metrics'] });
+    } else if (path === '/healthz') {
       const live = this.deps.liveness.check();
       sendJson(res, live.alive ? 200 : 503, { status: live.alive ? 'ok' : 'stuck', loops: live.loops });
     } else if (path === '/readyz') {

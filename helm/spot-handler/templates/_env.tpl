@@ -21,6 +21,10 @@
 {{ include "spot-handler.envVar" (list "LOG_LEVEL" .Values.logLevel) }}
 {{ include "spot-handler.envVar" (list "LOG_FORMAT" .Values.logFormat) }}
 {{ include "spot-handler.envVar" (list "HTTP_PORT" .Values.httpPort) }}
+{{- with .Values.metrics.prometheusServerPort }}
+{{ include "spot-handler.envVar" (list "ENABLE_PROMETHEUS_SERVER" true) }}
+{{ include "spot-handler.envVar" (list "PROMETHEUS_SERVER_PORT" .) }}
+{{- end }}
 {{ include "spot-handler.envVar" (list "DRY_RUN" .Values.dryRun) }}
 {{ include "spot-handler.envVar" (list "CORDON_ONLY" .Values.cordonOnly) }}
 {{ include "spot-handler.envVar" (list "ALLOW_CONTROL_PLANE_NODES" .Values.allowControlPlaneNodes) }}

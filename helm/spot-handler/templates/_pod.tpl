@@ -19,6 +19,11 @@
     - name: http
       containerPort: {{ $.Values.httpPort }}
       protocol: TCP
+    {{- with $.Values.metrics.prometheusServerPort }}
+    - name: metrics
+      containerPort: {{ . }}
+      protocol: TCP
+    {{- end }}
   livenessProbe:
     httpGet:
       path: /healthz

@@ -77,13 +77,33 @@ describe('loadConfig: precedence flags > env > defaults', () => {
   it('warns when two env names of one option disagree, naming the winner', () => {
     const { config, warnings } = loadConfig('imds', [], {
       ...IMDS_ENV,
-      PROBES_SERVER_PORT: '8080',
-      PROMETHEUS_SERVER_PORT: '9092',
+      HTTP_PORT: '8080',
+      PROBES_SERVER_PORT: '9090',
     });
     expect(config.general.httpPort).toBe(8080);
-    expect(warnings).toEqual([
-      expect.stringContaining('PROMETHEUS_SERVER_PORT ignored, env PROBES_SERVER_PORT'),
-    ]);
+    expect(warnings).toEqual([expect.stringContaining('PROBES_SERVER_PORT ignored, env HTTP_PORT')]);
+  });
+
+  it.each([
+    ['NTH metrics on', { ENABLE_PROMETHEUS_SERVER: 'true', PROMETHEUS_SERVER_PORT: '9092' }, true, 9092],
+    ['NTH metrics on, default port', { ENABLE_PROMETHEUS_SERVER: 'true' }, true, 9092],
+    [
+      'NTH chart default (port set, server off)',
+      { ENABLE_PROMETHEUS_SERVER: 'false', PROMETHEUS_SERVER_PORT: '9092' },
+      false,
+      9092,
+    ],
+    ['flags', {}, true, 9300],
+  ] as const)('NTH metrics server: %s', (_n, env, on, port) => {
+    const argv =
+      Object.keys(env).length === 0 ? ['--enable-prometheus-server', '--prometheus-server-port', '9300'] : [];
+    const { config, warnings } = loadConfig('imds', argv, {
+      ...IMDS_ENV,
+      PROBES_SERVER_PORT: '8080',
+      ...env,
+    });
+    expect(config.general).toMatchObject({ httpPort: 8080, metricsServer: on, metricsPort: port });
+    expect(warnings).toEqual([]);
   });
 });
 
@@ -144,7 +164,6 @@ describe('loadConfig: NTH aliases', () => {
       ...IMDS_ENV,
       LOG_FORMAT_VERSION: '2',
       ENABLE_PROBES_SERVER: 'true',
-      ENABLE_PROMETHEUS_SERVER: 'true',
       USE_PROVIDER_ID: 'true',
       ENABLE_SQS_TERMINATION_DRAINING: 'true',
     });
@@ -152,7 +171,6 @@ describe('loadConfig: NTH aliases', () => {
       'LOG_FORMAT_VERSION',
       '--use-apiserver-cache',
       'ENABLE_PROBES_SERVER',
-      'ENABLE_PROMETHEUS_SERVER',
       '--metadata-tries',
       'USE_PROVIDER_ID',
       'ENABLE_SQS_TERMINATION_DRAINING',

@@ -32,10 +32,10 @@ describe.concurrent.each([
     for (const c of containers) expect(c.securityContext).toMatchObject(HARDENED_CONTAINER);
   });
 
-  it('passes the mode as the argument and probes /healthz and /readyz on 8080', async () => {
+  it('passes the mode as the argument and probes /healthz and /readyz on 9690', async () => {
     const container = podSpec(only(await renderChart(values), kind)).containers[0];
     expect(container.args).toEqual([mode]);
-    expect(container.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+    expect(container.ports).toEqual([{ name: 'http', containerPort: 9690, protocol: 'TCP' }]);
     expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
     expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
     expect(container.image).toBe('ghcr.io/spot-handler/spot-handler:0.1.0');
@@ -70,8 +70,9 @@ describe.concurrent('IMDS mode DaemonSet', () => {
     expect(spec.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux' });
     expect(spec.tolerations).toEqual([{ operator: 'Exists' }]);
     expect(spec.priorityClassName).toBe('system-node-critical');
-    expect(spec.hostNetwork).toBe(false);
-    expect(spec.dnsPolicy).toBe('ClusterFirst');
+    // as NTH: on the host network IMDSv2 answers even where the hop limit is 1 (Karpenter's default)
+    expect(spec.hostNetwork).toBe(true);
+    expect(spec.dnsPolicy).toBe('ClusterFirstWithHostNet');
     const terms = spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
     expect(terms).toEqual([
       {
@@ -95,9 +96,16 @@ describe.concurrent('IMDS mode DaemonSet', () => {
     ]);
   });
 
-  it('uses ClusterFirstWithHostNet with hostNetwork', async () => {
-    const spec = podSpec(only(await renderChart({ daemonset: { hostNetwork: true } }), 'DaemonSet'));
-    expect([spec.hostNetwork, spec.dnsPolicy]).toEqual([true, 'ClusterFirstWithHostNet']);
+  it('uses ClusterFirst on the pod network', async () => {
+    const spec = podSpec(only(await renderChart({ daemonset: { hostNetwork: false } }), 'DaemonSet'));
+    expect([spec.hostNetwork, spec.dnsPolicy]).toEqual([false, 'ClusterFirst']);
+  });
+
+  it("does not open a port something on an EKS node already listens on, nor NTH's", async () => {
+    const spec = podSpec(only(await renderChart(), 'DaemonSet'));
+    const taken = [8080, 9092, 9100, 9808, 9809, 10248, 10249, 10250, 10256, 50051, 61678, 61679];
+    const ports = (spec.containers[0].ports as { containerPort: number }[]).map((p) => p.containerPort);
+    expect(ports.filter((p) => taken.includes(p))).toEqual([]);
   });
 
   it('sets the IMDS switches and no queue options', async () => {
