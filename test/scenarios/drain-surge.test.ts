@@ -6,15 +6,8 @@
  * and opted-out Deployments take the normal path. Runs on the simulator and on a real cluster.
  */
 import { afterEach, expect, it } from 'vitest';
-import {
-  createNodes,
-  createPdb,
-  podsOn,
-  startDrainEnv,
-  terminationsOn,
-  waitUntil,
-  type DrainEnv,
-} from './drain-support.js';
+import { createNodes, createPdb } from '../helpers/world-builder.js';
+import { podsOn, startDrainEnv, terminationsOn, waitUntil, type DrainEnv } from './drain-support.js';
 import { appPods, createDeployment, observe, restartedAt, surgeActuator } from './surge-support.js';
 import { SURGE_ANNOTATION } from '../../src/actions/drain/surge-decision.js';
 import type { DrainRequest } from '../../src/pipeline/node-actuator-port.js';
@@ -42,10 +35,10 @@ function spotRequest(node: string, inMs: number): DrainRequest {
 /** n1 with the Deployment's pods on it; `others` joined afterwards (so nothing lands there first). */
 async function world(spec: Parameters<typeof createDeployment>[1], others: string[], pdb = true) {
   env = await startDrainEnv({ nodeNames: ['n1', ...others], startDelayMs: 800 });
-  await createNodes(env, 'n1');
+  await createNodes(env, ['n1']);
   await createDeployment(env, spec);
-  if (pdb) await createPdb(env, `${spec.name}-pdb`, spec.name, { minAvailable: 1 });
-  if (others.length > 0) await createNodes(env, ...others);
+  if (pdb) await createPdb(env, { name: `${spec.name}-pdb`, app: spec.name, minAvailable: 1 });
+  if (others.length > 0) await createNodes(env, others);
   const e = env;
   await waitUntil(
     'other nodes Ready',
