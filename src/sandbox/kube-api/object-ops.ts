@@ -173,17 +173,6 @@ export class ObjectOps {
     status: boolean,
   ): KubeObject {
     const cm = current.metadata;
-    if (status) {
-      // A real API server keeps the spec on a status write but, for nodes, takes labels and annotations
-      // from it (kubectl patch node --subresource=status on 1.24).
-      const meta =
-        def.plural === 'nodes'
-          ? { ...cm, labels: next.metadata.labels, annotations: next.metadata.annotations }
-          : { ...cm };
-      if (meta.labels === undefined) delete meta.labels;
-      if (meta.annotations === undefined) delete meta.annotations;
-      return { ...current, metadata: meta, status: next.status ?? {} };
-    }
     const meta = {
       ...next.metadata,
       name: cm.name,
@@ -198,6 +187,15 @@ export class ObjectOps {
     } else {
       delete meta.deletionTimestamp;
       delete meta.deletionGracePeriodSeconds;
+    }
+    if (status) {
+      // the status strategy keeps the stored spec (and a pod's owners); metadata edits such as labels and
+      // annotations go through, as on a real 1.24 server (kubectl patch node --subresource=status)
+      if (def.plural === 'pods') {
+        if (cm.ownerReferences !== undefined) meta.ownerReferences = cm.ownerReferences;
+        else delete meta.ownerReferences;
+      }
+      return { ...current, metadata: meta, status: next.status ?? {} };
     }
     const out: KubeObject = { ...next, apiVersion: current.apiVersion, kind: current.kind, metadata: meta };
     if (def.hasStatus) {

@@ -92,8 +92,19 @@ function unescapePointer(segment: string): string {
   return segment.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
-function patchError(message: string): ApiError {
-  return new ApiError(422, 'Invalid', message);
+/**
+ * A JSON patch that cannot be applied (failed test, missing path): the real server answers 422 with a
+ * generic message and empty details, whatever the cause (`why` is kept only for the simulator's logs).
+ */
+function patchError(why: string): ApiError {
+  const err = new ApiError(
+    422,
+    'Invalid',
+    'the server rejected our request due to an error in our request',
+    {},
+  );
+  err.stack = `${why}\n${err.stack ?? ''}`;
+  return err;
 }
 
 function parsePointer(pointer: unknown): string[] {

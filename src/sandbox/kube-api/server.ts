@@ -10,6 +10,7 @@ import { DisruptionController } from './disruption-controller.js';
 import { bindingHandler } from './binding.js';
 import { evictionHandler } from './eviction.js';
 import { FaultInjector } from './faults.js';
+import { NodeLifecycleController } from './node-lifecycle.js';
 import { ReplicaSetController } from './replicaset-controller.js';
 import { DeploymentController } from './deployment-controller.js';
 import type { Scheduler } from './scheduler.js';
@@ -32,6 +33,11 @@ export interface KubeApiSimulatorOptions {
   readonly requestLogSize?: number;
   /** TaintNodesByCondition: new nodes get the not-ready NoSchedule taint (default true, like a real server). */
   readonly taintNewNodes?: boolean;
+  /**
+   * Imitate the node lifecycle controller's NoSchedule taints (not-ready, unreachable, unschedulable)
+   * from the Ready condition and spec.unschedulable (default true, like a real control plane).
+   */
+  readonly nodeLifecycleController?: boolean;
   /**
    * Imitate the ReplicaSet controller (replace terminating/deleted RS pods) and the Deployment controller
    * (rolling updates through ReplicaSets) (default true).
@@ -143,6 +149,8 @@ export async function startKubeApiSimulator(
     ops.create(core.namespaces, '', { metadata: { name } });
   }
   const disruption = new DisruptionController(ops);
+  const nodeLifecycle =
+    options.nodeLifecycleController === false ? undefined : new NodeLifecycleController(ops);
   const scheduler = options.scheduler === 'none' ? noScheduler : (options.scheduler ?? leastPodsScheduler);
   const rsController =
     options.replicaSetController === false ? undefined : new ReplicaSetController(ops, scheduler);
@@ -152,6 +160,7 @@ export async function startKubeApiSimulator(
   let port = 0;
   const stop = async (): Promise<void> => {
     disruption.stop();
+    nodeLifecycle?.stop();
     rsController?.stop();
     deployController?.stop();
     server.closeAllConnections();
