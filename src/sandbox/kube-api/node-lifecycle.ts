@@ -86,9 +86,17 @@ export class NodeLifecycleController {
     });
   }
 
-  /** Reconciles every changed node now. */
-  flush(): void {
+  /** Reconciles changed nodes, at most `batch` per call (the rest on the next turn, so requests interleave). */
+  flush(batch = 32): void {
+    let done = 0;
     for (const name of [...this.dirty]) {
+      if (done++ >= batch) {
+        this.scheduled ??= setImmediate(() => {
+          this.scheduled = undefined;
+          this.flush();
+        });
+        return;
+      }
       this.dirty.delete(name);
       const node = this.ops.store.get(core.nodes.storage, '', name);
       if (!node || node.metadata.deletionTimestamp !== undefined) continue;
