@@ -103,7 +103,15 @@ export const INVALID_REASONS = [
 ] as const;
 export type InvalidReason = (typeof INVALID_REASONS)[number];
 
-/** Kinds that must finish before the instance goes: PDBs yield to the deadline. */
-export function isUrgent(kind: EventKind): boolean {
-  return kind === 'spot-interruption' || kind === 'asg-termination' || kind === 'state-change';
+/**
+ * Events that must finish before the instance goes: PDBs yield to the deadline. An ASG scale-in seen
+ * through the queue is not urgent: the instance waits for CompleteLifecycleAction (heartbeats extend
+ * the hook), so PDBs and full grace periods are respected and a blocked drain is reported, never
+ * forced. Seen through IMDS (target-lifecycle-state Terminated) it stays urgent: IMDS mode holds no AWS
+ * credentials, cannot heartbeat or see the hook's timeout, and the instance goes when the hook expires
+ * (docs/adr/0004-asg-scale-in-not-urgent.md).
+ */
+export function isUrgent(event: Pick<InterruptionEvent, 'kind' | 'source'>): boolean {
+  if (event.kind === 'asg-termination') return event.source !== 'sqs';
+  return event.kind === 'spot-interruption' || event.kind === 'state-change';
 }

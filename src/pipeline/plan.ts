@@ -39,7 +39,7 @@ export type Plan =
 export function strength(event: InterruptionEvent, options: PlanOptions): number {
   if (event.kind === 'asg-launch') return 0;
   if (!drains(event.kind, options)) return 1;
-  return isUrgent(event.kind) ? 3 : 2;
+  return isUrgent(event) ? 3 : 2;
 }
 
 /** True when the event kind leads to a drain under these options. */
@@ -78,7 +78,7 @@ export function plan(
     steps.push({ type: 'wait-until', atMs: event.startAtMs });
   // Cordon first: notifications must never delay it.
   steps.push({ type: 'cordon' }, { type: 'notify', trigger: 'start' });
-  if (drains(event.kind, options)) steps.push({ type: 'drain', urgent: isUrgent(event.kind) });
+  if (drains(event.kind, options)) steps.push({ type: 'drain', urgent: isUrgent(event) });
   steps.push(...lifecycleSteps(event));
   if (cordonOnlyRebalance && options.rebalanceCordonTtlMs > 0 && options.mode === 'imds') {
     steps.push({

@@ -68,6 +68,16 @@ describe('plan', () => {
     expect(urgent('rebalance-recommendation')).toEqual({ type: 'drain', urgent: false });
   });
 
+  it.each([
+    ['ASG scale-in through the queue: the hook waits, PDBs are respected', 'asg-termination', 'sqs', false],
+    ['ASG target state Terminated through IMDS: no hook to hold', 'asg-termination', 'imds', true],
+    ['spot warning through the queue', 'spot-interruption', 'sqs', true],
+    ['instance stopping through the queue', 'state-change', 'sqs', true],
+  ] as const)('%s', (_name, kind, source, urgent) => {
+    const p = plan(ev(kind, { source }), base, node(), T0);
+    expect(p.type === 'act' && p.steps.find((s) => s.type === 'drain')).toEqual({ type: 'drain', urgent });
+  });
+
   it('does nothing on an opted-out node', () => {
     expect(
       steps(plan(ev('spot-interruption'), base, node({ labels: { 'spot-handler/disabled': 'true' } }), T0)),
