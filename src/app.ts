@@ -54,7 +54,7 @@ export async function runMode(config: Config, deps: RunDeps): Promise<number> {
   });
   const port = await server.start(config.general.httpPort);
   const metricsServer = await startMetricsServer(config.general, deps.registry, logger);
-  logger.info({ port, mode: config.mode, version: VERSION }, 'spot-handler started');
+  logger.info({ port }, 'spot-handler started'); // mode and version are on every line already
   try {
     // Each mode is loaded on demand so IMDS mode never loads the AWS SDK (memory, start-up time).
     const mode: { run: ModeRunner } =

@@ -128,7 +128,11 @@ export async function runCli(
     // Loaded on demand: the daemon never loads the simulators.
     const { runSandboxCommand } = await import('./sandbox/demo.js');
     const entry = [...process.execArgv, process.argv[1] ?? ''];
-    const baseEnv = { PATH: env.PATH ?? '/usr/bin:/bin', HOME: env.HOME ?? '/tmp' };
+    // The AWS SDK's "node >=22 from January 2027" notice concerns the Node version running `npm run
+    // demo`, not the product (the image runs Node 22): keep it out of the demo, here and in the daemon.
+    const quiet = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } as const;
+    Object.assign(process.env, quiet);
+    const baseEnv = { PATH: env.PATH ?? '/usr/bin:/bin', HOME: env.HOME ?? '/tmp', ...quiet };
     return runSandboxCommand(rest, { out: io.stdout, entry, baseEnv });
   }
   if (rest.includes('-h') || rest.includes('--help')) {

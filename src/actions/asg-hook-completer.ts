@@ -3,6 +3,7 @@
  * Completion is idempotent: "no active lifecycle action" after an earlier completion (or a timeout)
  * counts as done. Heartbeats stop at heartbeatUntil, on abort, or when AWS says the action is gone.
  */
+import { retryIn } from '../report/log-errors.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { NotFoundError, isRetryable } from '../errors.js';
@@ -66,8 +67,12 @@ export class AsgHookCompleter {
         }
         metrics.lifecycleActions.inc({ call: 'complete', result: 'error' });
         if (!isRetryable(err) || attempt >= attempts) throw err;
-        logger.warn({ err, attempt }, 'CompleteLifecycleAction failed; retrying');
-        await clock.sleep(500 * 2 ** (attempt - 1), signal);
+        const delayMs = 500 * 2 ** (attempt - 1);
+        logger.warn(
+          { err, attempt, next: `retry in ${retryIn(delayMs)} (attempt ${attempt} of ${attempts})` },
+          'CompleteLifecycleAction failed; retrying',
+        );
+        await clock.sleep(delayMs, signal);
       }
     }
   }
@@ -80,7 +85,10 @@ export class AsgHookCompleter {
     if (!cached) {
       cached = this.deps.port.heartbeatTimeoutSeconds(hook.groupName, hook.hookName).catch((err: unknown) => {
         this.timeouts.delete(key); // do not cache failures
-        this.deps.logger.warn({ err, hook: hook.hookName }, 'DescribeLifecycleHooks failed');
+        this.deps.logger.warn(
+          { err, hook: hook.hookName, next: 'asked again at the next heartbeat' },
+          'DescribeLifecycleHooks failed',
+        );
         return undefined;
       });
       this.timeouts.set(key, cached);

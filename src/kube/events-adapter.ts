@@ -9,6 +9,7 @@ import {
   type SpotHandlerError,
 } from '../errors.js';
 import type { KubeEventBody, KubeEventSink } from '../report/kube-events.js';
+import { parseStatus } from './map-error.js';
 
 /** The one client-node call the adapter makes (narrow, so tests can pass a recording stand-in). */
 export interface EventsApi {
@@ -54,7 +55,10 @@ export function toV1Event(e: KubeEventBody): object {
 /** Maps a client-node error to a typed error; the message carries the status, not the body. */
 export function mapEventError(err: unknown): SpotHandlerError {
   const code = err instanceof ApiException ? err.code : undefined;
-  const what = `create Event failed${code === undefined ? '' : ` (HTTP ${code})`}`;
+  // the Status reason and message (e.g. Forbidden: … cannot create resource "events"), never the raw body
+  const status = err instanceof ApiException ? parseStatus(err.body) : undefined;
+  const why = [status?.reason, status?.message?.slice(0, 300)].filter(Boolean).join(': ');
+  const what = `create Event failed${code === undefined ? '' : ` (HTTP ${code}${why ? ` ${why}` : ''})`}`;
   if (code === undefined) return new TransientError(what, { cause: err });
   if (code === 404) return new NotFoundError(what, { cause: err });
   if (code === 409) return new ConflictError(what, { cause: err });

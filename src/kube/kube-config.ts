@@ -8,6 +8,7 @@ import https from 'node:https';
 import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
 import type { RequestOptions } from 'node:https';
 import type { RequestInit } from 'node-fetch';
+import { ConfigError } from '../errors.js';
 import { requestPriority, type RateLimiter } from './rate-limiter.js';
 
 /** Where the configuration comes from. The config module reads the environment and passes values in. */
@@ -92,6 +93,20 @@ export class KeepAliveKubeConfig extends KubeConfig {
   }
 }
 
+/** What start-up says when there is no way to reach a cluster (instead of client-node's TLS complaint). */
+export const NO_CREDENTIALS =
+  'not in a cluster and no KUBECONFIG: set KUBECONFIG (or --kubeconfig) to a kubeconfig file, or run in a pod with a service account';
+
+/**
+ * client-node's last resort when it finds no KUBECONFIG, no ~/.kube/config and no service account:
+ * `http://localhost:8080`, whose every request then fails with "HTTP protocol is not allowed when
+ * skipTLSVerify is not set or false", which tells an operator nothing.
+ */
+function isNothingFound(kc: KubeConfig): boolean {
+  const cluster = kc.getCurrentCluster();
+  return cluster?.name === 'cluster' && cluster.server === 'http://localhost:8080' && !cluster.skipTLSVerify;
+}
+
 /** Builds the client configuration: explicit server, kubeconfig file, in-cluster, else the default chain. */
 export function loadKubeConfig(source: KubeConfigSource = {}): KeepAliveKubeConfig {
   const kc = new KeepAliveKubeConfig();
@@ -109,6 +124,7 @@ export function loadKubeConfig(source: KubeConfigSource = {}): KeepAliveKubeConf
     kc.loadFromCluster();
   } else {
     kc.loadFromDefault();
+    if (isNothingFound(kc)) throw new ConfigError([NO_CREDENTIALS]);
   }
   kc.configureClient(source.rateLimiter, source.maxSockets, source.requestTimeoutMs);
   return kc;

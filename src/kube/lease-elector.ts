@@ -129,7 +129,8 @@ export class LeaseElector {
     } catch (err) {
       // a SetupError (403/401) is logged once by the permanent-error tracker, not every retry period
       if (err instanceof SetupError) this.deps.logger.debug({ err }, 'lease update failed');
-      else if (!(err instanceof ConflictError)) this.deps.logger.warn({ err }, 'lease update failed');
+      else if (!(err instanceof ConflictError))
+        this.deps.logger.warn({ err, next: 'tried again at the next retry period' }, 'lease update failed');
       return false;
     } finally {
       timer.abort();

@@ -76,7 +76,14 @@ export async function runDrainStep(
   await deps.mutate(() => actuator.setPhase(nodeName, 'drain-failed', `drain ${result.result}`, delivered));
   await recorder.recordStep(nodeName, { step: 'drain-failed', drain: result }, primary);
   logger.warn(
-    { node: nodeName, eventId: primary.id, result: result.result, blockedBy: result.blockedBy },
+    {
+      node: nodeName,
+      eventId: primary.id,
+      result: result.result,
+      remaining: result.podsRemaining,
+      blockedBy: result.blockedBy,
+      next: 'gave up: the node stays cordoned and tainted',
+    },
     'drain did not finish',
   );
   await deps.webhooks.end('failure', ctx, {

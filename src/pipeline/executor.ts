@@ -5,6 +5,7 @@
  * at most four node writes: mark+cordon, the draining condition (with the start webhook recorded), the
  * drained condition and state, and the success webhook record.
  */
+import { retryIn } from '../report/log-errors.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { SpotHandlerError } from '../errors.js';
@@ -95,7 +96,13 @@ export class Executor {
           if (++failures > STEP_RETRY_LIMIT || !this.deps.canAct()) throw err;
           const delayMs = stepRetryDelayMs(err, failures);
           logger.warn(
-            { err, instanceId: action.instanceId, node: nodeName, delayMs },
+            {
+              err,
+              instanceId: action.instanceId,
+              node: nodeName,
+              delayMs,
+              next: `retry in ${retryIn(delayMs)} (attempt ${failures} of ${STEP_RETRY_LIMIT})`,
+            },
             'step failed; retrying',
           );
           await this.deps.clock.sleep(delayMs, signal);

@@ -247,7 +247,10 @@ export class KubeEventRecorder {
       await this.sink.createEvent(body);
     } catch (err) {
       this.metrics.kubeEventsFailed.inc();
-      this.log.warn({ err, reason, node: s.nodeName }, 'could not create Kubernetes Event');
+      this.log.warn(
+        { err, reason, node: s.nodeName, next: 'not retried; the node action goes on' },
+        'could not create Kubernetes Event',
+      );
     }
   }
 

@@ -1,8 +1,10 @@
 /**
  * The process logger: pino JSON by default, pino-pretty only when asked (loaded lazily, so the JSON
- * path never pays for it). Components get `logger.child({ component })`; secrets are redacted.
+ * path never pays for it). Components get `logger.child({ component })`; secrets are redacted; typed
+ * errors are logged short, their stacks at debug (log-errors.ts).
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { logStackAtDebug, serializeError } from './log-errors.js';
 
 /** Where secrets may appear in log objects; their values become "[redacted]". */
 export const REDACT_PATHS: readonly string[] = [
@@ -71,6 +73,8 @@ export async function createLogger(options: LoggerOptions): Promise<Logger> {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
+      serializers: { err: serializeError },
+      hooks: { logMethod: logStackAtDebug },
     },
     destination,
   );

@@ -57,8 +57,6 @@ function queueDaemonEnv(world: SandboxWorld, sqs: SqsSandbox, aws: AwsQueryServe
     LEASE_RETRY_SECONDS: '1',
     LOG_FORMAT: 'json',
     LOG_LEVEL: 'info',
-    // the SDK's "node >=22 from January 2027" notice: the parent already printed it once
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
 

@@ -4,6 +4,7 @@
  * outcomes to the consumer. A failing path backs off on its own (exponential, jittered, capped) while
  * the others keep the normal interval, so a broken maintenance endpoint never slows spot detection.
  */
+import { retryIn } from '../report/log-errors.js';
 import type { Logger } from 'pino';
 import { imdsFailureReason, type ImdsResponse } from '../aws/imds-client.js';
 import type { Clock } from '../clock.js';
@@ -192,7 +193,8 @@ export class ImdsPoller {
     const delay = this.backoff(state.failures);
     state.nextDueMs = this.deps.clock.now() + delay;
     const fields = { path: state.path, reason: label, failures: state.failures, retryInMs: delay };
-    if (state.failures === 1) this.log.warn({ ...fields, err }, 'IMDS request failed; backing off');
+    const next = `retry in ${retryIn(delay)}; further failures are logged at debug until it recovers`;
+    if (state.failures === 1) this.log.warn({ ...fields, err, next }, 'IMDS request failed; backing off');
     else this.log.debug(fields, 'IMDS request failed again');
   }
 

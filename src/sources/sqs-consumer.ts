@@ -3,6 +3,7 @@
  * (one message's life, visibility extension and delete: sqs-message-work.ts). A standby (shouldReceive false) never receives. Abort stops intake at once;
  * run() resolves when in-flight handlers finish, or when the shutdown grace runs out.
  */
+import { retryIn } from '../report/log-errors.js';
 import type { Logger } from 'pino';
 import { SetupError } from '../errors.js';
 import type { Clock } from '../clock.js';
@@ -156,7 +157,11 @@ export class SqsConsumer {
       const delayMs = this.backoffMs(failures + 1);
       // a SetupError (missing IAM action, no such queue) is logged once by the permanent-error tracker
       if (err instanceof SetupError) logger.debug({ err, delayMs }, 'SQS receive failed; backing off');
-      else logger.warn({ err, delayMs }, 'SQS receive failed; backing off');
+      else
+        logger.warn(
+          { err, delayMs, next: `retry in ${retryIn(delayMs)}` },
+          'SQS receive failed; backing off',
+        );
       this.reserved -= batch;
       await quiet(clock.sleep(delayMs, signal));
       return failures + 1;

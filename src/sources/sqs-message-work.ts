@@ -3,6 +3,7 @@
  * visibility/2 (so a long drain is not redelivered to someone else), then delete it (with a few retries)
  * or make it visible again, as the handler's disposition says.
  */
+import { retryIn } from '../report/log-errors.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Metrics } from '../report/metrics.js';
@@ -76,7 +77,10 @@ export function releaseMessage(
 ): void {
   deps.queue.changeVisibility(message.receiptHandle, delaySeconds).catch((err: unknown) => {
     deps.metrics.sqsErrors.inc({ operation: 'change_visibility' });
-    deps.logger.warn({ err, messageId: message.messageId }, 'could not release the message');
+    deps.logger.warn(
+      { err, messageId: message.messageId, next: 'it reappears at its visibility timeout' },
+      'could not release the message',
+    );
   });
 }
 
@@ -98,7 +102,10 @@ async function extendVisibility(
       // half the visibility is left: try again soon, not at the very moment it runs out
       waitMs = periodMs / 4;
       metrics.sqsErrors.inc({ operation: 'change_visibility' });
-      logger.warn({ err, messageId: message.messageId }, 'could not extend message visibility');
+      logger.warn(
+        { err, messageId: message.messageId, next: `retry in ${retryIn(waitMs)}` },
+        'could not extend message visibility',
+      );
     }
   }
 }
@@ -118,7 +125,17 @@ async function deleteMessage(
       return;
     } catch (err) {
       deps.metrics.sqsErrors.inc({ operation: 'delete' });
-      ctx.log.warn({ err, attempt }, 'SQS delete failed');
+      const last = attempt >= opts.deleteAttempts;
+      ctx.log.warn(
+        {
+          err,
+          attempt,
+          next: last
+            ? 'gave up: the message is redelivered after its visibility timeout (handling is idempotent)'
+            : `retry in ${retryIn(opts.deleteBackoffMs(attempt))} (attempt ${attempt} of ${opts.deleteAttempts})`,
+        },
+        'SQS delete failed',
+      );
       if (attempt < opts.deleteAttempts) {
         const slept = await quiet(deps.clock.sleep(opts.deleteBackoffMs(attempt), ctx.hardStop));
         if (!slept) return;

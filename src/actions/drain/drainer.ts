@@ -102,7 +102,8 @@ export class Drainer {
       } else if (result.podsRemaining === 0 || this.deps.options.dryRun) {
         logger.info({ ...summary, durationMs: result.durationMs }, 'drain finished');
       } else {
-        logger.warn(
+        // debug: the executor reports it once at warn, with what happens next
+        logger.debug(
           { ...summary, remaining: result.podsRemaining, blockedBy: result.blockedBy },
           'drain did not finish',
         );

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { SetupError, TransientError } from '../../../src/errors.js';
 import { createLogger } from '../../../src/report/logger.js';
 
 /** An in-memory destination: every line written, in order. */
@@ -71,6 +72,64 @@ describe('createLogger', () => {
     const line = JSON.parse(out.lines()[0]!);
     expect(line.err).toMatchObject({ type: 'Error', message: 'boom' });
     expect(line.err.stack).toContain('boom');
+  });
+
+  it('logs an expected (typed) error as one short line: no stack, no response body, the status', async () => {
+    const out = memory();
+    const logger = await createLogger({ level: 'info', format: 'json', destination: out.stream });
+    const body = JSON.stringify({ kind: 'Status', message: 'x'.repeat(2000) });
+    const apiError = Object.assign(
+      new Error(`HTTP-Code: 500\nMessage: Unknown API Status Code!\nBody: ${body}`),
+      {
+        code: 500,
+        body,
+      },
+    );
+    const err = new TransientError('patch node n1: HTTP 500: etcd timeout', { cause: apiError });
+    logger
+      .child({ component: 'executor' })
+      .warn({ err, node: 'n1', next: 'retry in 1 s' }, 'step failed; retrying');
+    logger.debug({ err }, 'hidden');
+    const lines = out.lines();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.length).toBeLessThan(400);
+    const line = JSON.parse(lines[0]!);
+    expect(line.err).toEqual({
+      type: 'TransientError',
+      message: 'patch node n1: HTTP 500: etcd timeout',
+      retryable: true,
+    });
+    expect(lines[0]).not.toContain('xxxx');
+  });
+
+  it('keeps own fields of a typed error and names the cause code once', async () => {
+    const out = memory();
+    const logger = await createLogger({ level: 'info', format: 'json', destination: out.stream });
+    const cause = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    logger.warn(
+      { err: new SetupError('lease get failed', { cause, reason: 'kube_forbidden', fix: 'grant get' }) },
+      'x',
+    );
+    const line = JSON.parse(out.lines()[0]!);
+    expect(line.err).toEqual({
+      type: 'SetupError',
+      message: 'lease get failed',
+      retryable: false,
+      cause: 'ECONNREFUSED',
+      reason: 'kube_forbidden',
+      fix: 'grant get',
+    });
+  });
+
+  it('writes the stack of a typed error on a debug line when debug is on', async () => {
+    const out = memory();
+    const logger = await createLogger({ level: 'debug', format: 'json', destination: out.stream });
+    logger.warn({ err: new TransientError('IMDS GET /x answered 500') }, 'IMDS request failed; backing off');
+    const [warn, debug] = out.lines().map((l) => JSON.parse(l));
+    expect(warn.level).toBe('warn');
+    expect(warn.err.stack).toBeUndefined();
+    expect(debug.level).toBe('debug');
+    expect(debug.stack).toContain('TransientError: IMDS GET /x answered 500');
   });
 
   it('writes human-readable lines when format is pretty', async () => {
