@@ -1,12 +1,16 @@
 /**
  * IMDS mode (DaemonSet): polls this instance's metadata and acts on its own node only. At idle it makes
- * no request to the Kubernetes API server: the pipeline touches the API only when a notice arrives.
+ * no request to the Kubernetes API server, and does not even load the Kubernetes client: the pipeline
+ * (client-node, ~20 MiB of a pod that runs on every node) is loaded when the first notice arrives,
+ * which costs that first cordon a fraction of a second (docs/performance.md).
  */
+import { access, constants } from 'node:fs/promises';
 import { ImdsClient } from '../aws/imds-client.js';
 import type { EventCancellation, InterruptionEvent, ParseOutcome } from '../events/interruption-event.js';
 import { ImdsPoller } from '../sources/imds-poller.js';
 import type { ModeRunner } from '../app.js';
-import { buildPipeline, kubeClients, type ModeContext } from './node-actions.js';
+import type { Notifier } from '../pipeline/executor-ports.js';
+import type { ModeContext } from './node-actions.js';
 import { buildNotifier } from './build-webhook-notifier.js';
 import { restoreAfterReboot, uptimeSeconds } from './reboot-restore.js';
 
@@ -19,27 +23,27 @@ export const run: ModeRunner = async (ctx) => {
   ctx.setReady('imds', false, 'reading identity'); // first, synchronously: see app.ts
   const nodeName = config.general.nodeName;
   if (!nodeName) throw new Error('NODE_NAME is required in imds mode');
-  const kube = kubeClients(config, clock);
+  // a kubeconfig that cannot be read is a setup error: say so at start, not at the first notice
+  if (config.kube.kubeconfig) await access(config.kube.kubeconfig, constants.R_OK);
   const notifier = await buildNotifier(ctx);
-  const { pipeline, actuator } = buildPipeline(ctx, kube, {
-    resolver: { resolve: async () => nodeName },
-    notifier,
-    canAct: () => true,
-    workers: 1,
-  });
+  let loaded: Promise<Awaited<ReturnType<typeof loadPipeline>>> | undefined;
+  const load = () => (loaded ??= loadPipeline(ctx, nodeName, notifier));
   const active = new Map<string, InterruptionEvent>();
   const log = logger.child({ component: 'imds-mode', node: nodeName });
 
   const submit = (event: InterruptionEvent): void => {
     active.set(event.id, event);
-    void pipeline.submit(event).then((outcome) => {
-      if (outcome.status === 'done' || outcome.status === 'ignored') active.delete(event.id);
-    });
+    void load()
+      .then(({ pipeline }) => pipeline.submit(event))
+      .then((outcome) => {
+        if (outcome.status === 'done' || outcome.status === 'ignored') active.delete(event.id);
+      })
+      .catch((err: unknown) => log.error({ err, eventId: event.id }, 'could not start the node action'));
   };
   const cancel = (c: EventCancellation): void => {
     active.delete(c.eventId);
-    void pipeline
-      .cancel(c, nodeName)
+    void load()
+      .then(({ pipeline }) => pipeline.cancel(c, nodeName))
       .catch((err: unknown) => log.error({ err, eventId: c.eventId }, 'cancel failed'));
   };
   const onOutcome = (outcome: ParseOutcome, path: string): void => {
@@ -105,9 +109,13 @@ export const run: ModeRunner = async (ctx) => {
   log.info({ uptimeFile: config.imds.uptimeFromFile }, 'IMDS mode starting');
   if (config.imds.enableScheduledEventDraining) {
     void uptimeSeconds(config.imds.uptimeFromFile)
-      .then((up) =>
+      .then(async (up) =>
         restoreAfterReboot({
-          actuator,
+          // only a node booted minutes ago is read (and the client loaded for it)
+          actuator: {
+            getNode: async (name) => (await load()).actuator.getNode(name),
+            unmark: async (name) => (await load()).actuator.unmark(name),
+          },
           nodeName,
           nowMs: clock.now(),
           uptimeSeconds: up,
@@ -123,11 +131,29 @@ export const run: ModeRunner = async (ctx) => {
     clearInterval(watchdog);
     clearInterval(readiness);
     heartbeat.stop();
-    await pipeline.shutdown(config.general.shutdownGraceSeconds * 1000);
     imds.close();
-    kube.kubeConfig.destroy();
+    if (loaded) {
+      const { pipeline, kube } = await loaded;
+      await pipeline.shutdown(config.general.shutdownGraceSeconds * 1000);
+      kube.kubeConfig.destroy();
+    }
   }
   return 0;
 };
+
+/** Loads the Kubernetes client and builds the pipeline (on the first notice). */
+async function loadPipeline(ctx: ModeContext, nodeName: string, notifier: Notifier) {
+  const started = performance.now();
+  const { buildPipeline, kubeClients } = await import('./node-actions.js');
+  const kube = kubeClients(ctx.config, ctx.clock);
+  const { pipeline, actuator } = buildPipeline(ctx, kube, {
+    resolver: { resolve: async () => nodeName },
+    notifier,
+    canAct: () => true,
+    workers: 1,
+  });
+  ctx.logger.info({ loadMs: Math.round(performance.now() - started) }, 'Kubernetes client loaded');
+  return { pipeline, actuator, kube };
+}
 
 export type { ModeContext };

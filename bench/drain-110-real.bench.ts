@@ -1,0 +1,299 @@
+/**
+ * drain-110-real: one node with 110 pods (each exits 50 ms after SIGTERM: the kubelet simulator finishes
+ * them) on a REAL kube-apiserver. Three drains, alternating, 5 runs each, a fresh node per run:
+ * - ours: our actuator in this process, as the executor runs it: mark+cordon, draining condition, the
+ *   drain engine (evictions, one watch), drained condition; cordon → last pod gone;
+ * - floor: no logic at all: cordon, one list, parallel evictions over keep-alive, one watch until every
+ *   pod is gone;
+ * - kubectl: `kubectl drain --ignore-daemonsets --delete-emptydir-data --force`, spawn → exit.
+ * Prints {"bench":"drain-110-real","ours_s":…,"floor_s":…,"kubectl_s":…,"node_writes":…,
+ * "api_requests_per_drain":…,"load_avg":…} (medians). Targets: ours ≤ 1.5 s and ≤ 1.3 × floor.
+ * The cluster: TEST_KUBECONFIG (an existing one), or SPOT_HANDLER_KUBE_UP=<path of an `up` script that
+ * prints TEST_KUBECONFIG=…> (started in a temp dir, stopped and purged at the end, by `down` next to it);
+ * without either it prints a skip line. Flags: --runs=N (default 5), --no-kubectl.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  Watch,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import { systemClock } from '../src/clock.js';
+import { createMetrics } from '../src/report/metrics.js';
+import { loadKubeConfig, type KeepAliveKubeConfig } from '../src/kube/kube-config.js';
+import { RateLimiter } from '../src/kube/rate-limiter.js';
+import { KubeNodeApi } from '../src/kube/node-api.js';
+import { KubePodApi } from '../src/kube/pod-api.js';
+import type { NodeApi } from '../src/actions/kube-ports.js';
+import { KubeNodeActuator } from '../src/actions/kube-node-actuator.js';
+import { DEFAULT_ACTUATOR_OPTIONS } from '../src/actions/actuator-options.js';
+import { SHUTDOWN_MS_ANNOTATION, startKubeletSimulator } from '../src/sandbox/kubelet.js';
+import { median, ms3 } from './drain-support.js';
+
+const exec = promisify(execFile);
+const PODS = 110;
+let floorFallbacks = 0;
+const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+type Variant = 'ours' | 'floor' | 'kubectl';
+
+interface Cluster {
+  readonly kubeconfigPath: string;
+  stop(): Promise<void>;
+}
+
+/** The real cluster: TEST_KUBECONFIG, or one started with SPOT_HANDLER_KUBE_UP; undefined: skip. */
+async function realCluster(): Promise<Cluster | undefined> {
+  const given = process.env['TEST_KUBECONFIG'];
+  if (given) return { kubeconfigPath: given, stop: async () => undefined };
+  const up = process.env['SPOT_HANDLER_KUBE_UP'];
+  if (!up) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'kube-bench-'));
+  const { stdout } = await exec(up, [dir], { timeout: 300_000 });
+  const path = /TEST_KUBECONFIG=(\S+)/.exec(stdout)?.[1];
+  if (!path) throw new Error(`${up} printed no TEST_KUBECONFIG=`);
+  return {
+    kubeconfigPath: path,
+    stop: async () => {
+      await exec(join(dirname(up), 'down'), [dir, '--purge'], { timeout: 120_000 }).catch(() => undefined);
+    },
+  };
+}
+
+/** Counts node writes (PATCH node, PATCH node status). */
+function countingNodes(inner: NodeApi, counter: { writes: number }): NodeApi {
+  return {
+    getNode: (n) => inner.getNode(n),
+    patchNode: (n, p) => (counter.writes++, inner.patchNode(n, p)),
+    patchNodeStatus: (n, p) => (counter.writes++, inner.patchNodeStatus(n, p)),
+  };
+}
+
+function podBody(node: string, i: number): V1Pod {
+  return {
+    metadata: { name: `${node}-p${i}`, annotations: { [SHUTDOWN_MS_ANNOTATION]: '50' } },
+    spec: {
+      nodeName: node,
+      terminationGracePeriodSeconds: 30,
+      containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }],
+    },
+  };
+}
+
+async function until(what: string, ok: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The floor: cordon, list, parallel evictions, one watch until every pod is gone. Seconds. */
+async function floorDrain(kc: KeepAliveKubeConfig, core: CoreV1Api, node: string, ns: string) {
+  const t = performance.now();
+  await core.patchNode({ name: node, body: { spec: { unschedulable: true } } }, MERGE_PATCH);
+  const list = await core.listNamespacedPod({ namespace: ns, fieldSelector: `spec.nodeName=${node}` });
+  const left = new Set(list.items.map((p) => p.metadata?.uid ?? ''));
+  let watchReq: { abort(): void } | undefined;
+  let done = false;
+  const gone = new Promise<void>((resolve, reject) => {
+    const finish = (): void => {
+      done = true;
+      resolve();
+    };
+    void new Watch(kc)
+      .watch(
+        `/api/v1/namespaces/${ns}/pods`,
+        { fieldSelector: `spec.nodeName=${node}`, resourceVersion: list.metadata?.resourceVersion },
+        (type, pod: V1Pod) => {
+          if (type === 'DELETED') left.delete(pod.metadata?.uid ?? '');
+          if (left.size === 0) finish();
+        },
+        (err) => (err && !done ? reject(err as Error) : undefined),
+      )
+      .then((r) => (watchReq = r), reject);
+    // a watch the server ends early would leave us waiting: check by listing now and then
+    const check = async (): Promise<void> => {
+      while (!done) {
+        await new Promise((r) => setTimeout(r, 1000));
+        const now = await core.listNamespacedPod({ namespace: ns, fieldSelector: `spec.nodeName=${node}` });
+        if (now.items.length === 0 && !done) {
+          floorFallbacks++;
+          finish();
+        }
+      }
+    };
+    void check();
+  });
+  await Promise.all(
+    list.items.map((p) =>
+      core
+        .createNamespacedPodEviction({
+          name: p.metadata?.name ?? '',
+          namespace: ns,
+          body: { metadata: { name: p.metadata?.name, namespace: ns } },
+        })
+        .catch(() => undefined),
+    ),
+  );
+  await gone;
+  watchReq?.abort();
+  return (performance.now() - t) / 1000;
+}
+
+/** Runs the benchmark. */
+export default async function drain110Real(args: readonly string[] = []): Promise<void> {
+  const runsArg = args.find((a) => a.startsWith('--runs='));
+  const runs = runsArg ? Number(runsArg.slice('--runs='.length)) : 5;
+  const variants: Variant[] = args.includes('--no-kubectl')
+    ? ['ours', 'floor']
+    : ['ours', 'floor', 'kubectl'];
+  const cluster = await realCluster();
+  if (!cluster) {
+    console.log(
+      JSON.stringify({
+        bench: 'drain-110-real',
+        skipped: 'needs a real cluster: TEST_KUBECONFIG, or SPOT_HANDLER_KUBE_UP=<path of kube up script>',
+      }),
+    );
+    return;
+  }
+  const kc = loadKubeConfig({
+    kubeconfigPath: cluster.kubeconfigPath,
+    rateLimiter: new RateLimiter(systemClock, { qps: 500, burst: 1000 }),
+  });
+  const core = kc.makeApiClient(CoreV1Api);
+  const tag = Math.random().toString(36).slice(2, 7);
+  const ns = `drain-bench-${tag}`;
+  const nodes = new Map<string, string>(); // `${variant}-${i}` → node name
+  for (let i = 0; i < runs; i++) for (const v of variants) nodes.set(`${v}-${i}`, `d110-${tag}-${v}-${i}`);
+  await core.createNamespace({ body: { metadata: { name: ns } } });
+  const kubelet = await startKubeletSimulator({
+    kubeConfig: kc,
+    nodeNames: [...nodes.values()],
+    defaultShutdownMs: 50,
+  });
+  const times: Record<Variant, number[]> = { ours: [], floor: [], kubectl: [] };
+  const writes: number[] = [];
+  const requests: number[] = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      for (const v of variants) {
+        const node = nodes.get(`${v}-${i}`) ?? '';
+        await core.createNode({ body: { metadata: { name: node } } });
+        for (let b = 0; b < PODS; b += 20)
+          await Promise.all(
+            Array.from({ length: Math.min(20, PODS - b) }, (_, k) =>
+              core.createNamespacedPod({ namespace: ns, body: podBody(node, b + k) }),
+            ),
+          );
+        await until(
+          `${PODS} pods Running on ${node}`,
+          async () =>
+            (
+              await core.listNamespacedPod({ namespace: ns, fieldSelector: `spec.nodeName=${node}` })
+            ).items.filter((p) => p.status?.phase === 'Running').length === PODS,
+          120_000,
+        );
+        if (v === 'floor') times.floor.push(await floorDrain(kc, core, node, ns));
+        else if (v === 'kubectl') {
+          const t = performance.now();
+          await exec('kubectl', [
+            '--kubeconfig',
+            cluster.kubeconfigPath,
+            'drain',
+            node,
+            '--ignore-daemonsets',
+            '--delete-emptydir-data',
+            '--force',
+            '--timeout=300s',
+          ]);
+          times.kubectl.push((performance.now() - t) / 1000);
+        } else {
+          const r = await oursDrain(kc, node);
+          times.ours.push(r.seconds);
+          writes.push(r.nodeWrites);
+          requests.push(r.apiRequests);
+        }
+      }
+    }
+  } finally {
+    await kubelet.stop();
+    await core.deleteNamespace({ name: ns }).catch(() => undefined);
+    for (const node of nodes.values()) await core.deleteNode({ name: node }).catch(() => undefined);
+    kc.destroy();
+    await cluster.stop();
+  }
+  const ours = median(times.ours);
+  const floor = median(times.floor);
+  console.log(
+    JSON.stringify({
+      bench: 'drain-110-real',
+      pods: PODS,
+      runs,
+      ours_s: ms3(ours),
+      floor_s: ms3(floor),
+      kubectl_s: times.kubectl.length > 0 ? ms3(median(times.kubectl)) : null,
+      ours_over_floor: ms3(ours / floor),
+      node_writes: median(writes),
+      api_requests_per_drain: median(requests),
+      floor_watch_fallbacks: floorFallbacks,
+      ours_runs_s: times.ours.map(ms3),
+      floor_runs_s: times.floor.map(ms3),
+      kubectl_runs_s: times.kubectl.map(ms3),
+      load_avg: loadavg()[0]?.toFixed(1),
+    }),
+  );
+}
+
+/** Our drain as the executor runs it (no webhook): cordon → last pod gone. */
+async function oursDrain(kc: KeepAliveKubeConfig, node: string) {
+  const metrics = createMetrics(
+    new Registry(),
+    { version: 'bench', mode: 'bench' },
+    { defaultMetrics: false },
+  );
+  const counter = { writes: 0 };
+  const core = kc.makeApiClient(CoreV1Api);
+  const pods = new KubePodApi({ kubeConfig: kc, core, apps: kc.makeApiClient(AppsV1Api), counter: metrics });
+  const actuator = new KubeNodeActuator({
+    nodes: countingNodes(new KubeNodeApi(core, metrics), counter),
+    pods,
+    clock: systemClock,
+    logger: pino({ level: 'silent' }),
+    metrics,
+    options: DEFAULT_ACTUATOR_OPTIONS,
+  });
+  const now = Date.now();
+  const marking = {
+    kind: 'spot-interruption' as const,
+    eventId: `bench-${node}`,
+    deadlineMs: now + 120_000,
+    noticedAtMs: now,
+  };
+  const t = performance.now();
+  await actuator.cordon(node, marking, 'draining');
+  const phaseWrite = actuator.setPhase(node, 'draining', 'bench');
+  const result = await actuator.drain({
+    nodeName: node,
+    kind: 'spot-interruption',
+    eventId: marking.eventId,
+    deadlineMs: marking.deadlineMs,
+    urgent: true,
+    signal: new AbortController().signal,
+  });
+  const seconds = (performance.now() - t) / 1000;
+  await phaseWrite;
+  await actuator.setPhase(node, 'drained', `drained (${result.result})`);
+  if (result.podsRemaining !== 0) throw new Error(`drain of ${node}: ${result.result}`);
+  const apiRequests = (await metrics.apiRequests.get()).values.reduce((s, v) => s + v.value, 0);
+  return { seconds, nodeWrites: counter.writes, apiRequests };
+}
