@@ -22,6 +22,11 @@ export interface ActionReport {
   readonly noticedAtMs: number;
   /** Ids of every message merged into this action. */
   readonly mergedEventIds: readonly string[];
+  /** Where the notice came from (NTH's `.Monitor`), the ASG, and the node's provider id and labels. */
+  readonly source?: 'imds' | 'sqs';
+  readonly autoScalingGroupName?: string;
+  readonly providerId?: string;
+  readonly nodeLabels?: Readonly<Record<string, string>>;
   readonly result?: 'succeeded' | 'forced' | 'blocked' | 'timed_out' | 'failed' | 'cordoned';
   readonly drain?: DrainResult;
   readonly error?: string;

@@ -115,6 +115,8 @@ export interface DrainResult {
   readonly durationMs: number;
   /** Surge-before-evict outcomes, one per Deployment (absent when no pod opted in). */
   readonly surges?: readonly SurgeReport[];
+  /** "namespace/name" of every pod the drain acted on or held back (webhooks: NTH's `.Pods`). */
+  readonly pods?: readonly string[];
 }
 
 /** A drain request: the deadline and urgency decide grace periods and forcing. */

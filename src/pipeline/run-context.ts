@@ -51,6 +51,11 @@ export function report(ctx: RunContext): ActionReport {
     deadlineMs: p.deadlineMs,
     noticedAtMs: ctx.action.noticedAtMs,
     mergedEventIds: ctx.action.events.map((e) => e.id),
+    source: p.source,
+    autoScalingGroupName:
+      p.autoScalingGroupName ?? (p.origin.type === 'sqs' ? p.origin.lifecycle?.groupName : undefined),
+    providerId: ctx.node?.providerId,
+    nodeLabels: ctx.node?.labels,
   };
 }
 

@@ -99,7 +99,7 @@ export class WebhookNotifier {
     if (!this.url || !this.triggers.has(trigger)) return false;
     let body: string;
     try {
-      body = renderTemplate(this.template, { ...data, trigger });
+      body = renderTemplate(this.template, { ...data, trigger }, this.deps.clock.now());
     } catch (err) {
       this.fail(trigger, { reason: 'template', error: (err as Error).message }, 0);
       return false;
@@ -179,5 +179,13 @@ export function templateData(report: ActionReport, clusterName?: string): Omit<T
     durationSeconds: d ? d.durationMs / 1000 : undefined,
     description,
     clusterName,
+    source: report.source,
+    autoScalingGroupName: report.autoScalingGroupName,
+    providerId: report.providerId,
+    nodeLabels: report.nodeLabels,
+    pods: d?.pods,
+    // spot-handler acts only on nodes of this cluster (NTH: the managed tag was found)
+    isManaged: true,
+    state: report.kind === 'scheduled-maintenance' ? 'active' : undefined,
   };
 }

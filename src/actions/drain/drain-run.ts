@@ -288,6 +288,7 @@ export class DrainRun {
       blockedBy,
       ...(refused ? { error: refused } : {}),
       ...(this.surge && this.surge.reports().length > 0 ? { surges: this.surge.reports() } : {}),
+      pods: [...this.waited.values(), ...this.heldBack.values()].map((p) => `${p.namespace}/${p.name}`),
     };
   }
 
