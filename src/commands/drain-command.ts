@@ -8,7 +8,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { DEFAULT_ACTUATOR_OPTIONS, type ActuatorOptions } from '../actions/actuator-options.js';
 import { Drainer } from '../actions/drain/drainer.js';
-import { decidePod } from '../actions/drain/pod-filters.js';
+import { decidePod, refusalMessage, type RefusedPod } from '../actions/drain/pod-filters.js';
 import type { NodeApi, PodApi } from '../actions/kube-ports.js';
 import { updateNode } from '../actions/node-writer.js';
 import type { Clock } from '../clock.js';
@@ -95,22 +95,31 @@ async function cordon(nodes: NodeApi, node: string, print: PrintLine): Promise<v
   print(changed ? `node/${node} cordoned` : `node/${node} already cordoned`);
 }
 
-/** Dry run: what the engine's pod filters decide for each pod; nothing changes. */
+/** Dry run: what the engine's pod filters decide for each pod (a refusal fails, as kubectl's); nothing changes. */
 async function dryRun(
   kube: DrainCommandKube,
   flags: DrainFlags,
   options: ActuatorOptions,
+  io: DrainCommandIo,
   print: PrintLine,
 ): Promise<number> {
   const node = await kube.nodes.getNode(flags.node);
   if (!node) throw new NotFoundError(`nodes "${flags.node}" not found`);
   print(`node/${flags.node} cordoned (dry run)`);
   const { pods } = await kube.pods.listPods(flags.node);
+  const refused: RefusedPod[] = [];
   for (const pod of pods) {
     const decision = decidePod(pod, flags.node, options);
-    const verb =
-      decision.action === 'skip' ? 'ignoring' : `${decision.action === 'delete' ? 'deleting' : 'evicting'}`;
+    if (decision.action === 'refuse') {
+      refused.push({ namespace: pod.namespace, name: pod.name, reason: decision.reason });
+      continue;
+    }
+    const verb = { skip: 'ignoring', delete: 'deleting', evict: 'evicting' }[decision.action];
     print(`${verb} pod ${pod.namespace}/${pod.name} (${decision.reason}) (dry run)`);
+  }
+  if (refused.length > 0) {
+    io.stderr(`error: unable to drain node "${flags.node}" (dry run): ${refusalMessage(refused)}\n`);
+    return 1;
   }
   print(`node/${flags.node} drained (dry run)`);
   return 0;
@@ -124,7 +133,7 @@ async function drain(
 ): Promise<number> {
   const startedAt = io.clock.now();
   const options = drainOptions(flags, startedAt);
-  if (flags.dryRun) return dryRun(kube, flags, options, print);
+  if (flags.dryRun) return dryRun(kube, flags, options, io, print);
   await cordon(kube.nodes, flags.node, print);
   const logger = pino({ level: flags.logLevel, base: { component: 'drain' } }, pino.destination(2));
   const metrics = createMetrics(

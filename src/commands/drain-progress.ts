@@ -92,6 +92,7 @@ export function drainSummary(node: string, result: DrainResult): string[] {
     return [`node/${node} drained in ${seconds}s (${counts})`];
   }
   const lines = [`error: unable to drain node "${node}": ${result.result} after ${seconds}s (${counts})`];
+  if (result.error) lines.push(`error: ${result.error}`);
   if (result.blockedBy.length === 0) return lines;
   const rows = result.blockedBy.map((b) => [`${b.namespace}/${b.name}`, b.reason, b.pdb ?? '-', b.message]);
   const header = ['POD', 'REASON', 'PDB', 'DETAIL'];

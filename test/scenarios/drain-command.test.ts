@@ -109,6 +109,33 @@ describe('spot-handler drain NODE', () => {
     expect(names(await live('dc4a'))).toEqual(before);
   });
 
+  it('an emptyDir pod without --delete-emptydir-data refuses the drain as kubectl does, naming the pod', async () => {
+    await start(['dc6a'], {});
+    await env!.core.createNamespacedPod({
+      namespace: env!.namespace,
+      body: {
+        metadata: { name: 'cache', annotations: { 'sandbox.spot-handler/shutdown-ms': '50' } },
+        spec: {
+          nodeName: 'dc6a',
+          containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }],
+          volumes: [{ name: 'scratch', emptyDir: {} }],
+        },
+      },
+    });
+    const preview = await drainCli(['dc6a', '--dry-run', '--force']);
+    expect(preview.code).toBe(1);
+    expect(preview.stderr).toContain(
+      `cannot delete Pods with local storage (use --delete-emptydir-data to override): ${env!.namespace}/cache`,
+    );
+    const { code, stderr } = await drainCli(['dc6a', '--force', '--timeout=10s']);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`error: cannot delete Pods with local storage`);
+    expect(names(await live('dc6a'))).toEqual(['cache']);
+    const ok = await drainCli(['dc6a', '--force', '--delete-emptydir-data', '--timeout=10s']);
+    expect(ok.code).toBe(0);
+    expect(await live('dc6a')).toEqual([]);
+  });
+
   it('a node that does not exist: exit 1 with the error', async () => {
     await start(['dc5a'], {});
     const { code, stderr } = await drainCli(['dc5-nope']);

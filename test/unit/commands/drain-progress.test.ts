@@ -42,4 +42,14 @@ describe('drainSummary', () => {
       'ml/trainer  do-not-disrupt  -       marked do-not-disrupt',
     ]);
   });
+
+  it("a refused drain carries kubectl's message", () => {
+    const lines = drainSummary('n1', {
+      ...base,
+      result: 'failed',
+      podsEvicted: 0,
+      error: 'cannot delete X: ns/p',
+    });
+    expect(lines[1]).toBe('error: cannot delete X: ns/p');
+  });
 });
