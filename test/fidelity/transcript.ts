@@ -45,7 +45,7 @@ export class Transcript {
       if (UUID.test(value)) return '<uid>';
       const t = TIME.exec(value);
       if (t) return `<time:${t[2]?.length ?? 0}>`;
-      let s = value;
+      let s = value.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uid>');
       for (const [from, to] of this.tokens) s = s.split(from).join(to);
       return s;
     }

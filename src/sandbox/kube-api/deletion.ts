@@ -35,18 +35,18 @@ function checkPreconditions(def: ResourceDef, obj: KubeObject, options: DeleteOp
   const name = obj.metadata.name ?? '';
   if (p?.uid && p.uid !== obj.metadata.uid) {
     throw conflict(
-      def.plural,
+      def.kind,
       def.group,
       name,
-      `Precondition failed: UID in precondition: ${p.uid}, UID in object meta: ${obj.metadata.uid ?? ''}`,
+      `the UID in the precondition (${p.uid}) does not match the UID in record (${obj.metadata.uid ?? ''}). The object might have been deleted and then recreated`,
     );
   }
   if (p?.resourceVersion && p.resourceVersion !== obj.metadata.resourceVersion) {
     throw conflict(
-      def.plural,
+      def.kind,
       def.group,
       name,
-      `Precondition failed: ResourceVersion in precondition: ${p.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion ?? ''}`,
+      `the ResourceVersion in the precondition (${p.resourceVersion}) does not match the ResourceVersion in record (${obj.metadata.resourceVersion ?? ''}). The object might have been modified`,
     );
   }
 }

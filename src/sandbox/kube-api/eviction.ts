@@ -7,7 +7,7 @@ import { deleteObject, parseDeleteOptions } from './deletion.js';
 import { core } from './object-ops.js';
 import { podsMatching } from './pdb-status.js';
 import { RESOURCES } from './resources.js';
-import { ApiError, badRequest, conflict, internalError } from './status.js';
+import { ApiError, badRequest } from './status.js';
 import { hasTrueCondition, isRecord, kubeTime, podPhase } from './types.js';
 
 const VIOLATION = "Cannot evict pod as it would violate the pod's disruption budget.";
@@ -77,27 +77,22 @@ export function evictionHandler(ops: ObjectOps, disruption: DisruptionController
     const options = parseDeleteOptions(body['deleteOptions']);
     if (query.getAll('dryRun').includes('All')) options.dryRun = true;
     const pod = ops.get(core.pods, ns, name);
-    const uid = options.preconditions?.uid;
-    if (uid && uid !== pod.metadata.uid) {
-      throw conflict(
-        'pods',
-        '',
-        name,
-        `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata.uid ?? ''}`,
-      );
-    }
     if (!canIgnorePdb(pod)) {
       disruption.flush(ns);
       const pdbs = ops.store
         .list(core.pdbs.storage, { namespace: ns })
         .filter((p) => podsMatching(p, [pod]).length > 0);
+      // a real server answers this 500 with no reason and no details
       if (pdbs.length > 1)
-        throw internalError(
+        throw new ApiError(
+          500,
+          '',
           'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.',
         );
       const pdb = pdbs[0];
       if (pdb) checkBudget(ops, pdb, pod, options.dryRun === true);
     }
+    // the UID precondition is checked by the delete, after the budget (a real server answers 429 first)
     deleteObject(ops, core.pods, ns, name, options, RESOURCES);
     return { code: 201, body: EVICTION_SUCCESS };
   };

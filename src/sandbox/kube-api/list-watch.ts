@@ -87,7 +87,9 @@ export function sendList(
     meta['continue'] = Buffer.from(
       JSON.stringify({ v: 'meta.k8s.io/v1', rv: Number(rv), start: keyOf(last.obj) }),
     ).toString('base64url');
-    meta['remainingItemCount'] = matched.length - end;
+    // a real server counts the rest only for unfiltered lists (etcd cannot count through a selector)
+    if (!query.get('labelSelector') && !query.get('fieldSelector'))
+      meta['remainingItemCount'] = matched.length - end;
   }
   const convert = def.group === 'events.k8s.io';
   const items = page.map((e) => (convert ? JSON.stringify(ops.external(def, e.obj)) : e.json)).join(',');

@@ -91,13 +91,19 @@ function disruptedStillExpected(pdb: KubeObject, pods: KubeObject[], nowMs: numb
   return out;
 }
 
-function condition(allowed: boolean, failed: boolean, nowMs: number): Record<string, unknown> {
+function condition(
+  allowed: boolean,
+  failed: boolean,
+  nowMs: number,
+  generation: number,
+): Record<string, unknown> {
   const reason = failed ? 'SyncFailed' : allowed ? 'SufficientPods' : 'InsufficientPods';
   return {
     type: 'DisruptionAllowed',
     status: allowed ? 'True' : 'False',
     reason,
     message: '',
+    observedGeneration: generation,
     lastTransitionTime: kubeTime(nowMs),
   };
 }
@@ -122,7 +128,7 @@ export function computePdbStatus(
   const desired = c?.desired ?? 0;
   const allowed = c && expected > 0 ? Math.max(0, healthy - desired) : 0;
   const oldCondition = (pdb.status?.['conditions'] as Record<string, unknown>[] | undefined)?.[0];
-  let cond = condition(allowed > 0, c === undefined, nowMs);
+  let cond = condition(allowed > 0, c === undefined, nowMs, pdb.metadata.generation ?? 1);
   if (oldCondition && oldCondition['status'] === cond['status'] && oldCondition['reason'] === cond['reason'])
     cond = oldCondition;
   return {

@@ -37,8 +37,8 @@ export class ApiError extends Error {
       metadata: {},
       status: 'Failure',
       message: this.message,
-      reason: this.reason,
     };
+    if (this.reason) body['reason'] = this.reason;
     if (this.details) body['details'] = this.details;
     body['code'] = this.code;
     return body;
