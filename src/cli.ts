@@ -114,6 +114,10 @@ export async function runCli(
     return 0;
   }
   if (argv[0] === 'drain') return runDrain(argv.slice(1), env, io);
+  if (argv[0] === 'check') {
+    const { runCheckCommand } = await import('./commands/check-command.js');
+    return runCheckCommand(argv.slice(1), env, { stdout: io.stdout });
+  }
   const resolved = resolveMode(argv, env);
   if ('unknown' in resolved) {
     io.stderr(`spot-handler: unknown mode "${resolved.unknown}"\n\n${topHelp()}`);

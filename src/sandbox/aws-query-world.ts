@@ -213,6 +213,14 @@ export class AwsWorld {
   }
 
   private describeInstances(params: Readonly<Record<string, string>>): XmlTree {
+    // EC2 checks permission first (a fault answers UnauthorizedOperation), then DryRun stops here
+    if (params['DryRun'] === 'true') {
+      throw new QueryApiError(
+        'DryRunOperation',
+        412,
+        'Request would have succeeded, but DryRun flag is set.',
+      );
+    }
     const ids = listParam(params, 'InstanceId');
     const bad = ids.find((id) => !INSTANCE_ID.test(id));
     if (bad !== undefined)

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import type { Clock } from '../../clock.js';
 import { systemClock } from '../../clock.js';
+import { ACCESS_REVIEW_PATH, AccessRules, serveAccessReview } from './access-review.js';
 import type { SubresourceHandler } from './dispatch.js';
 import { dispatch } from './dispatch.js';
 import { DisruptionController } from './disruption-controller.js';
@@ -61,6 +62,8 @@ export interface KubeApiSimulator {
   readonly requests: RequestLog;
   /** Fault injection. */
   readonly faults: FaultInjector;
+  /** What SelfSubjectAccessReviews answer (everything allowed unless denied). */
+  readonly access: AccessRules;
   /** Registers a handler for a POST subresource (internal: eviction, binding). */
   readonly subresources: Record<string, SubresourceHandler>;
   /** PDB status controller (call `flush()` to make PDB status current synchronously). */
@@ -119,6 +122,8 @@ async function handle(
     return;
   }
   try {
+    if (method === 'POST' && path === ACCESS_REVIEW_PATH)
+      return await serveAccessReview(req, res, sim.access);
     await dispatch(req, res, path, new URLSearchParams(queryText), {
       ops: sim.ops,
       faults: sim.faults,
@@ -174,6 +179,7 @@ export async function startKubeApiSimulator(
     ops,
     requests: new RequestLog(options.requestLogSize),
     faults: new FaultInjector(),
+    access: new AccessRules(),
     subresources: { 'pods/eviction': evictionHandler(ops, disruption), 'pods/binding': bindingHandler(ops) },
     disruption,
     compact: () => store.compact(),

@@ -5,6 +5,8 @@
  */
 import * as clientNode from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/load-config.js';
+import { grantKey, KUBE_CALL_GRANTS, kubeAccessNeeded } from '../../../src/kube/kube-access.js';
 import { containerEnv, only, queueValues, renderChart, type K8sObject } from '../packaging/helm.js';
 import {
   allImports,
@@ -17,30 +19,8 @@ import {
 
 const KUBE = '@kubernetes/client-node';
 
-/** client-node `Class.method` → `group/resource:verb`. A call missing here fails the test: add it. */
-const CALLS: Readonly<Record<string, string>> = {
-  'CoreV1Api.readNode': '/nodes:get',
-  'CoreV1Api.listNode': '/nodes:list',
-  'CoreV1Api.patchNode': '/nodes:patch',
-  'CoreV1Api.replaceNode': '/nodes:update',
-  'CoreV1Api.patchNodeStatus': '/nodes/status:patch',
-  'CoreV1Api.readNamespacedPod': '/pods:get',
-  'CoreV1Api.listNamespacedPod': '/pods:list',
-  'CoreV1Api.listPodForAllNamespaces': '/pods:list',
-  'CoreV1Api.deleteNamespacedPod': '/pods:delete',
-  'CoreV1Api.createNamespacedPodEviction': '/pods/eviction:create',
-  'CoreV1Api.createNamespacedEvent': '/events:create',
-  'CoreV1Api.patchNamespacedEvent': '/events:patch',
-  'EventsV1Api.createNamespacedEvent': 'events.k8s.io/events:create',
-  'EventsV1Api.patchNamespacedEvent': 'events.k8s.io/events:patch',
-  'AppsV1Api.readNamespacedDaemonSet': 'apps/daemonsets:get',
-  'AppsV1Api.readNamespacedReplicaSet': 'apps/replicasets:get',
-  'AppsV1Api.readNamespacedDeployment': 'apps/deployments:get',
-  'AppsV1Api.patchNamespacedDeployment': 'apps/deployments:patch',
-  'CoordinationV1Api.readNamespacedLease': 'coordination.k8s.io/leases:get',
-  'CoordinationV1Api.createNamespacedLease': 'coordination.k8s.io/leases:create',
-  'CoordinationV1Api.replaceNamespacedLease': 'coordination.k8s.io/leases:update',
-};
+/** client-node `Class.method` → `group/resource:verb`: the table in src/ the check command uses too. */
+const CALLS = KUBE_CALL_GRANTS;
 
 /**
  * Grants the chart (and docs/plan/contracts.md) keep although no code path makes the call. Listed so a new
@@ -76,11 +56,13 @@ function watchGrant(path: string): string {
   return `${group}/${resource ?? '?'}:watch`;
 }
 
-/** The API calls the files a mode loads can make. */
+/** The API calls the files a mode loads can make, and those `spot-handler check` in that mode makes. */
 function deriveCalls(mode: 'imds' | 'queue'): Derived {
-  const files = [...runtimeClosure(`src/modes/${mode}-mode.ts`)].filter((f) =>
-    allImports(readSource(f)).includes(KUBE),
-  );
+  const closure = new Set([
+    ...runtimeClosure(`src/modes/${mode}-mode.ts`),
+    ...runtimeClosure(`src/commands/check-${mode}.ts`),
+  ]);
+  const files = [...closure].filter((f) => allImports(readSource(f)).includes(KUBE));
   const grants = new Set<string>();
   const unmapped: string[] = [];
   for (const file of files) {
@@ -154,6 +136,25 @@ describe.concurrent('RBAC derived from the code', () => {
       extra: sorted(KNOWN_UNUSED_GRANTS[mode]),
     });
   });
+
+  it.each([
+    ['imds', 'DaemonSet', {}],
+    ['imds', 'DaemonSet', { drain: { forceAtDeadline: false }, node: { emitKubernetesEvents: false } }],
+    ['queue', 'Deployment', queueValues()],
+    ['queue', 'Deployment', queueValues({ leaderElection: { enabled: false } })],
+  ] as const)(
+    '%s mode: spot-handler check reviews exactly what the chart grants (%#)',
+    async (mode, kind, values) => {
+      const objects = await renderChart(values);
+      const env: Record<string, string> = { NODE_NAME: 'n1', POD_NAMESPACE: 'kube-system' };
+      for (const [name, value] of containerEnv(only(objects, kind))) {
+        if (typeof value === 'string') env[name] = value;
+      }
+      const needed = kubeAccessNeeded(loadConfig(mode, [], env).config).map(grantKey);
+      const SSAR = 'authorization.k8s.io/selfsubjectaccessreviews:create';
+      expect(sorted(new Set([...needed, SSAR]))).toEqual(sorted(chartGrants(objects)));
+    },
+  );
 
   it('pods delete is granted only with forced deletion (or the eviction fallback) enabled', async () => {
     const code = deriveCalls('imds').grants;
