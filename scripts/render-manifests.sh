@@ -17,7 +17,7 @@ render() {
     echo "# spot-handler $mode mode: rendered from helm/spot-handler by scripts/render-manifests.sh; do not edit."
     echo "# Installs into kube-system. Prefer the Helm chart; see docs/install.md."
     "$helm_bin" template spot-handler helm/spot-handler \
-      --namespace kube-system --kube-version "$kube_version" --set "mode=$mode" "$@"
+      --namespace kube-system --kube-version "$kube_version" --set "mode=$mode" --skip-tests "$@"
   } >"$out/$mode/spot-handler.yaml"
 }
 

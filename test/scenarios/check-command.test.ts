@@ -64,7 +64,8 @@ function resolvedEnv(pod: K8sObject, fields: Record<string, string>): Record<str
   return out;
 }
 
-describe('spot-handler check against the simulators', () => {
+// each check is a fresh process loading the AWS SDK: seconds, more on a loaded machine
+describe('spot-handler check against the simulators', { timeout: 90_000 }, () => {
   let world: QueueWorld;
   let imds: ImdsServer;
   beforeEach(async () => {

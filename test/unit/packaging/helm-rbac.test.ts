@@ -18,6 +18,8 @@ const CONTRACT_CLUSTER_RULES = [
   'apps/deployments:get',
   'apps/deployments:patch',
   'events.k8s.io/events:create',
+  // spot-handler check (helm test) runs a SelfSubjectAccessReview per grant
+  'authorization.k8s.io/selfsubjectaccessreviews:create',
 ];
 /** Queue mode also lists and watches nodes (the node index). */
 const QUEUE_NODE_RULES = ['/nodes:list', '/nodes:watch'];
