@@ -63,7 +63,7 @@ describe(
       const missing = world.sqs.queueUrl.replace(/[^/]+$/, 'spot-handler-missing');
       const daemon = await spawnDaemon({ mode: 'queue', env: world.daemonEnv({ QUEUE_URL: missing }) });
 
-      const down = await waitReadyz(daemon, setupFailing, ONE_RETRY_MS + 5_000);
+      const down = await waitReadyz(daemon, setupFailing, 30_000); // start-up (and the test bundle build) included
       expect(down.status).toBe(503);
       expect(setupDetail(down)).toMatch(/sqs:ReceiveMessage.*queue_not_found.*queue\.url \(QUEUE_URL\)/);
       expect(
@@ -127,7 +127,7 @@ describe(
       );
       const daemon = await spawnDaemon({ mode: 'queue', env: world.daemonEnv() });
 
-      const down = await waitReadyz(daemon, setupFailing, ONE_RETRY_MS);
+      const down = await waitReadyz(daemon, setupFailing, 30_000); // start-up included
       expect(down.status).toBe(503);
       expect(setupDetail(down)).toMatch(/kube_forbidden.*grant verb "list" on resource "nodes"/);
       expect(
