@@ -67,6 +67,7 @@ export class ImdsClient {
   private readonly now: () => number;
   private token: { value: string; expiresAtMs: number } | undefined;
   private tokenInFlight: Promise<string | undefined> | undefined;
+  private tokenPutTimedOut = false;
 
   constructor(private readonly options: ImdsClientOptions) {
     this.base = new URL(options.endpoint);
@@ -88,6 +89,14 @@ export class ImdsClient {
     if (res.status === 200) return { status: 200, body: res.body };
     if (res.status === 404) return { status: 404 };
     throw statusError(`GET ${path}`, res.status);
+  }
+
+  /**
+   * True while the last IMDSv2 token PUT timed out: the symptom of an IMDS hop limit of 1 seen from a
+   * pod that is not on the host network (the answer is dropped one hop short).
+   */
+  get tokenTimedOut(): boolean {
+    return this.tokenPutTimedOut;
   }
 
   /** Forgets the cached token (tests, or after the instance was stopped and started). */
@@ -113,7 +122,9 @@ export class ImdsClient {
     let res: RawResponse;
     try {
       res = await this.send('PUT', TOKEN_PATH, ttl, signal);
+      this.tokenPutTimedOut = false;
     } catch (err) {
+      if (!signal?.aborted) this.tokenPutTimedOut = imdsFailureReason(err) === 'timeout';
       if (this.options.allowV1Fallback && !signal?.aborted) return undefined;
       throw err;
     }

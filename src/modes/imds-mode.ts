@@ -5,6 +5,7 @@
  * which costs that first cordon a fraction of a second (docs/performance.md).
  */
 import { access, constants } from 'node:fs/promises';
+import { HopLimitWatch } from './imds-hop-limit.js';
 import { ImdsClient } from '../aws/imds-client.js';
 import type { EventCancellation, InterruptionEvent, ParseOutcome } from '../events/interruption-event.js';
 import { ImdsPoller } from '../sources/imds-poller.js';
@@ -88,12 +89,16 @@ export const run: ModeRunner = async (ctx) => {
   );
 
   const heartbeat = ctx.liveness.register('imds-poller', Math.max(30_000, config.imds.pollIntervalMs * 10));
-  const updateReady = (): void =>
+  const hopLimit = new HopLimitWatch(log, metrics);
+  const updateReady = (): void => {
+    // with IMDSv1 fallback the polls may still succeed: then the timeout is no outage
+    const hint = hopLimit.update(imds.tokenTimedOut && !(poller.ready && poller.healthy));
     ctx.setReady(
       'imds',
       poller.ready,
-      poller.ready ? (poller.healthy ? 'ok' : 'errors, backing off') : 'reading identity',
+      hint ?? (poller.ready ? (poller.healthy ? 'ok' : 'errors, backing off') : 'reading identity'),
     );
+  };
   // Readiness follows the poller closely (cheap, in memory): ready as soon as the identity is read, and
   // the detail says within a moment whether IMDS is answering. The watchdog below runs every few seconds.
   const readiness = setInterval(updateReady, 100);

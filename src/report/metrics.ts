@@ -163,6 +163,11 @@ export function createMetrics(
       labelNames: ['reason'] as const,
       registers,
     }),
+    imdsTokenTimeout: new Gauge({
+      name: `${PREFIX}imds_token_timeout`,
+      help: '1 while IMDSv2 token requests time out: IMDS hop limit 1 and the pod is not on the host network.',
+      registers,
+    }),
     imdsHealthy: new Gauge({
       name: `${PREFIX}imds_healthy`,
       help: '1 while the last IMDS poll succeeded, 0 while IMDS is failing.',
@@ -210,6 +215,7 @@ export function createMetrics(
     metrics.permanentError.set({ component, reason }, 0);
   }
   for (const reason of ['daemonset', 'local-storage']) metrics.podsRefused.inc({ reason }, 0);
+  metrics.imdsTokenTimeout.set(0);
   for (const result of ['surged', 'fell_back', 'not_eligible'] as const) metrics.surges.inc({ result }, 0);
   return metrics;
 }
