@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { startAwsQueryServer, type AwsQueryServer } from './aws-query-server.js';
 import { spawnDemoDaemon, type DemoDaemon } from './demo-daemon.js';
+import { printMetricsSummary } from './demo-metrics.js';
 import { describeCluster, mergeTimeline, printTimeline, secs, watchTimeline } from './demo-timeline.js';
 import type { TimelineEntry } from './demo-timeline.js';
 import { DEMO_DEPLOYMENTS, startSandboxWorld, type SandboxWorld } from './demo-world.js';
@@ -195,6 +196,7 @@ async function interrupt(io: DemoIo, r: Running): Promise<DemoResult> {
     `  message ${deleted ? `deleted after ${secs(deleted.atMs - noticeAt)} s` : 'NOT deleted'}; queue now: ${counts.visible} visible, ${counts.inFlight} in flight\n`,
   );
   io.out(`  result: ${end.msg}; whole demo ${secs(Date.now() - r.started)} s\n`);
+  await printMetricsSummary(daemon.port, io.out);
   const ok = end.msg === 'node drained' && appPodsLeft === 0 && deleted?.reason === 'done';
   return { code: ok ? 0 : 1, timeline, podsEvicted: watcher.evicted.size, drainedAfterMs };
 }

@@ -5,6 +5,7 @@
  * `--mode queue` does the same with a queue-mode daemon and an EventBridge message (demo-queue.ts).
  */
 import { spawnDemoDaemon, type DemoDaemon } from './demo-daemon.js';
+import { printMetricsSummary } from './demo-metrics.js';
 import {
   describeCluster,
   mergeTimeline,
@@ -92,6 +93,7 @@ export async function runImdsDemo(io: DemoIo): Promise<DemoResult> {
       `  notice to drained: ${secs(drainedAfterMs)} s, ${secs(deadlineMs - end.atMs)} s before the deadline\n`,
     );
     io.out(`  result: ${end.msg}; whole demo ${secs(Date.now() - started)} s\n`);
+    await printMetricsSummary(daemon.port, io.out);
     const ok = end.msg === 'node drained' && appPodsLeft === 0;
     return { code: ok ? 0 : 1, timeline, podsEvicted: watcher.evicted.size, drainedAfterMs };
   } finally {

@@ -41,6 +41,13 @@ describe('spot-handler sandbox --mode queue', () => {
     expect(text).toMatch(/pods evicted: 5, application pods left on the node: 0/);
     expect(text).toMatch(/DaemonSet pods left in place: 1/);
     expect(text).toMatch(/queue now: 0 visible, 0 in flight/);
+    // it ends with the numbers an operator graphs, read from the daemon's /metrics
+    expect(text).toMatch(/metrics \(the daemon's own http:\/\/127\.0\.0\.1:\d+\/metrics\)/);
+    expect(text).toMatch(/spot_handler_actions_total \(action result\): .*cordon success 1/);
+    expect(text).toMatch(/spot_handler_drains_total \(result\): succeeded 1/);
+    expect(text).toMatch(/spot_handler_drain_duration_seconds: 1 drain\(s\), mean \d+\.\d\d s/);
+    expect(text).toMatch(/spot_handler_pods_evicted_total: 5, pods_deleted_at_deadline_total: 0/);
+    expect(text.trimEnd().split('\n').pop()).toMatch(/pods_blocked_by_pdb_total: \d+$/);
     expect(text).toMatch(/daemon ready and leading after .* \(queue mode/);
     expect(result.drainedAfterMs).toBeLessThan(15_000);
   });
