@@ -50,6 +50,8 @@ async function write(
       if (!drain) return;
       const blockers = drain.blockedBy.filter((b) => b.reason === 'pdb' || b.reason === 'multiple-pdbs');
       for (const b of blockers.slice(0, MAX_BLOCKER_EVENTS)) await recorder.podBlockedByPdb(s, b);
+      for (const surge of (drain.surges ?? []).slice(0, MAX_BLOCKER_EVENTS))
+        await recorder.surgeFinished(s, surge);
       return recorder.drainFinished(s, drain);
     }
   }

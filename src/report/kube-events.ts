@@ -14,7 +14,12 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { EventKind, InterruptionEvent } from '../events/interruption-event.js';
-import { MARK, type BlockingPod, type DrainResult } from '../pipeline/node-actuator-port.js';
+import {
+  MARK,
+  type BlockingPod,
+  type DrainResult,
+  type SurgeReport,
+} from '../pipeline/node-actuator-port.js';
 import type { NodeStepReport } from '../pipeline/executor-ports.js';
 import type { Metrics } from './metrics.js';
 
@@ -36,6 +41,8 @@ export const KUBE_EVENT_REASONS = {
   DrainBlocked: 'DrainBlocked',
   Uncordoned: 'Uncordoned',
   LifecycleCompleted: 'LifecycleCompleted',
+  SurgedBeforeEvict: 'SurgedBeforeEvict',
+  SurgeFellBack: 'SurgeFellBack',
 } as const;
 /** One of KUBE_EVENT_REASONS. */
 export type KubeEventReason = (typeof KUBE_EVENT_REASONS)[keyof typeof KUBE_EVENT_REASONS];
@@ -71,9 +78,10 @@ export interface KubeEventBody {
   readonly type: 'Normal' | 'Warning';
   readonly note: string;
   readonly regarding: {
-    readonly kind: 'Node';
-    readonly apiVersion: 'v1';
+    readonly kind: 'Node' | 'Deployment';
+    readonly apiVersion: 'v1' | 'apps/v1';
     readonly name: string;
+    readonly namespace?: string;
     readonly uid?: string;
   };
 }
@@ -200,6 +208,36 @@ export class KubeEventRecorder {
     return this.emit(s, KUBE_EVENT_REASONS.LifecycleCompleted, 'Normal', 'CompleteLifecycleAction', note);
   }
 
+  /**
+   * Surge before evict surged or fell back for a Deployment (docs/surge-before-evict.md): one Event on the
+   * Deployment (in its namespace) and one on the node.
+   */
+  async surgeFinished(s: KubeEventSubject, r: SurgeReport): Promise<void> {
+    if (r.result === 'not_eligible') return;
+    const secs = ((r.replacementMs ?? 0) / 1000).toFixed(1);
+    const joined = r.joined ? ' (joined the rollout in progress)' : ' (rollout restarted)';
+    const surged = r.result === 'surged';
+    const reason = surged ? KUBE_EVENT_REASONS.SurgedBeforeEvict : KUBE_EVENT_REASONS.SurgeFellBack;
+    const type = surged ? 'Normal' : 'Warning';
+    const what = surged
+      ? `replacement Ready on another node after ${secs}s${joined}; then the pod on node ${s.nodeName} was evicted`
+      : `no replacement Ready after ${secs}s${joined}; the pod on node ${s.nodeName} was evicted the normal way before the deadline`;
+    const deployment = {
+      kind: 'Deployment',
+      apiVersion: 'apps/v1',
+      name: r.name,
+      namespace: r.namespace,
+    } as const;
+    await this.emit(s, reason, type, 'Surge', `Surge before evict: ${what}`, deployment);
+    await this.emit(
+      s,
+      reason,
+      type,
+      'Surge',
+      `Surge before evict for Deployment ${r.namespace}/${r.name}: ${what}`,
+    );
+  }
+
   /** The executor's StepRecorder port (src/pipeline/executor-ports.ts): one Event per reported step. */
   recordStep(nodeName: string, report: NodeStepReport, event: InterruptionEvent): Promise<void> {
     const s: KubeEventSubject = { event, nodeName };
@@ -237,12 +275,14 @@ export class KubeEventRecorder {
     type: 'Normal' | 'Warning',
     action: string,
     note: string,
+    regarding?: KubeEventBody['regarding'],
   ): Promise<void> {
     if (!this.options.enabled) return;
-    const suppressed = this.checkDuplicate(`${s.nodeName}\u0000${reason}\u0000${note}`);
+    const about = regarding ? `${regarding.namespace ?? ''}/${regarding.name}` : s.nodeName;
+    const suppressed = this.checkDuplicate(`${about}\u0000${reason}\u0000${note}`);
     if (suppressed === undefined) return;
     const suffix = suppressed > 0 ? ` (${suppressed} identical events suppressed)` : '';
-    const body = this.buildBody(s, reason, type, action, `${note}${suffix}`);
+    const body = this.buildBody(s, reason, type, action, `${note}${suffix}`, regarding);
     try {
       await this.sink.createEvent(body);
     } catch (err) {
@@ -280,6 +320,7 @@ export class KubeEventRecorder {
     type: 'Normal' | 'Warning',
     action: string,
     note: string,
+    regarding?: KubeEventBody['regarding'],
   ): KubeEventBody {
     const dry = this.options.dryRun === true;
     const fullNote = dry ? `[dry-run] ${note}` : note;
@@ -291,8 +332,8 @@ export class KubeEventRecorder {
       ...this.options.extraAnnotations,
     };
     return {
-      namespace: EVENTS_NAMESPACE,
-      name: eventName(s.nodeName, this.clock.now(), this.nameSeq++),
+      namespace: regarding?.namespace ?? EVENTS_NAMESPACE,
+      name: eventName(regarding?.name ?? s.nodeName, this.clock.now(), this.nameSeq++),
       annotations,
       eventTimeMs: this.clock.now(),
       reportingController: REPORTING_CONTROLLER,
@@ -304,7 +345,7 @@ export class KubeEventRecorder {
       reason,
       type,
       note: fullNote.length > MAX_NOTE_CHARS ? `${fullNote.slice(0, MAX_NOTE_CHARS - 1)}…` : fullNote,
-      regarding: {
+      regarding: regarding ?? {
         kind: 'Node',
         apiVersion: 'v1',
         name: s.nodeName,

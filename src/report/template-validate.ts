@@ -22,6 +22,7 @@ export const SAMPLE_TEMPLATE_DATA: TemplateData = {
   blockedBy: [
     { namespace: 'shop', name: 'db-0', pdb: 'db', reason: 'pdb', message: 'Cannot evict ""quoted"' },
   ],
+  surges: [{ namespace: 'shop', name: 'cart', kind: 'Deployment', result: 'surged', replacementMs: 8400 }],
   durationSeconds: 42.5,
   description: 'Spot "terminate" at 2026-11-29T10:02:00Z',
   clusterName: 'prod',

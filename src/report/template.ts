@@ -29,6 +29,7 @@ export const DEFAULT_TEMPLATE =
   '{"text":"[spot-handler] {{ trigger }}: {{ kind }} on node {{ node }} (instance {{ instanceId }}, ' +
   '{{ instanceType }}, {{ availabilityZone }}) - deadline {{ deadline }} - result {{ result | default "pending" }}' +
   ' - evicted {{ podsEvicted }}, forced {{ podsForceDeleted }}{{ blockedBy | prefix " - blocked by: " }}' +
+  '{{ surges | prefix " - surge: " }}' +
   ' - {{ description }} - event {{ eventId }}"}';
 
 /** A parsed template. */

@@ -176,6 +176,7 @@ export function templateData(report: ActionReport, clusterName?: string): Omit<T
     podsEvicted: d?.podsEvicted,
     podsForceDeleted: d?.podsForceDeleted,
     blockedBy: d?.blockedBy,
+    surges: d?.surges,
     durationSeconds: d ? d.durationMs / 1000 : undefined,
     description,
     clusterName,

@@ -3,7 +3,8 @@
  * webhook data fields (its InterruptionEvent and IMDS NodeMetadata, `{{ .EventID }}`, `{{ .Pods }}`),
  * with NTH's values where they differ (`.Kind` is "SPOT_ITN", `.Monitor` "SQS_MONITOR"). Pure.
  */
-import type { BlockingPod } from '../../pipeline/node-actuator-port.js';
+import type { BlockingPod, SurgeReport } from '../../pipeline/node-actuator-port.js';
+import { surgesText } from '../surge-text.js';
 import { GoTime, type Value } from './go-format.js';
 import type { FieldResolver } from './template-exec.js';
 
@@ -26,6 +27,8 @@ export interface TemplateData {
   readonly podsEvicted?: number;
   readonly podsForceDeleted?: number;
   readonly blockedBy?: readonly BlockingPod[];
+  /** Surge-before-evict outcomes (docs/surge-before-evict.md). */
+  readonly surges?: readonly SurgeReport[];
   readonly durationSeconds?: number;
   readonly description?: string;
   readonly clusterName?: string;
@@ -130,6 +133,7 @@ function ownFields(d: TemplateData): Map<string, Value> {
     ['podsEvicted', d.podsEvicted],
     ['podsForceDeleted', d.podsForceDeleted],
     ['blockedBy', opt(d.blockedBy, blockersText)],
+    ['surges', opt(d.surges && d.surges.length > 0 ? d.surges : undefined, surgesText)],
     ['durationSeconds', opt(d.durationSeconds, (s) => Math.round(s * 10) / 10)],
     ['description', d.description],
     ['clusterName', d.clusterName],
