@@ -5,12 +5,15 @@
  * become Ready, the drain falls back in time to give the pod its grace before the deadline. maxSurge 0
  * and opted-out Deployments take the normal path. Runs on the simulator and on a real cluster.
  */
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
+import { N1, N2, podsOn, startDrainEnv, terminationsOn, waitUntil, type DrainEnv } from './drain-support.js';
 import { createNodes, createPdb } from '../helpers/world-builder.js';
-import { podsOn, startDrainEnv, terminationsOn, waitUntil, type DrainEnv } from './drain-support.js';
 import { appPods, createDeployment, observe, restartedAt, surgeActuator } from './surge-support.js';
 import { SURGE_ANNOTATION } from '../../src/actions/drain/surge-decision.js';
 import type { DrainRequest } from '../../src/pipeline/node-actuator-port.js';
+
+// a real control plane on a shared, loaded machine: set-up (namespace, nodes Ready, PDB observed) is slow
+vi.setConfig({ testTimeout: 120_000 });
 
 let env: DrainEnv | undefined;
 
@@ -32,10 +35,10 @@ function spotRequest(node: string, inMs: number): DrainRequest {
   };
 }
 
-/** n1 with the Deployment's pods on it; `others` joined afterwards (so nothing lands there first). */
+/** N1 with the Deployment's pods on it; `others` joined afterwards (so nothing lands there first). */
 async function world(spec: Parameters<typeof createDeployment>[1], others: string[], pdb = true) {
-  env = await startDrainEnv({ nodeNames: ['n1', ...others], startDelayMs: 800 });
-  await createNodes(env, ['n1']);
+  env = await startDrainEnv({ startDelayMs: 800 });
+  await createNodes(env, [N1]);
   await createDeployment(env, spec);
   if (pdb) await createPdb(env, { name: `${spec.name}-pdb`, app: spec.name, minAvailable: 1 });
   if (others.length > 0) await createNodes(env, others);
@@ -67,11 +70,11 @@ async function world(spec: Parameters<typeof createDeployment>[1], others: strin
 }
 
 it('one replica, PDB minAvailable 1: the replacement is Ready elsewhere before the old pod goes', async () => {
-  const e = await world({ name: 'web', replicas: 1, annotations: OPT_IN, graceSeconds: 5 }, ['n2']);
+  const e = await world({ name: 'web', replicas: 1, annotations: OPT_IN, graceSeconds: 5 }, [N2]);
   const [old] = await appPods(e, 'web');
   const seen = await observe(e, 'web');
-  const { actuator, metrics } = await surgeActuator(e, 'n1');
-  const request = spotRequest('n1', 30_000);
+  const { actuator, metrics } = await surgeActuator(e, N1);
+  const request = spotRequest(N1, 30_000);
 
   const result = await actuator.drain(request);
   const endedAt = Date.now();
@@ -90,16 +93,16 @@ it('one replica, PDB minAvailable 1: the replacement is Ready elsewhere before t
   // the old pod started terminating only after a new pod was Ready on n2
   const oldSeen = seen.pods.get(old?.metadata?.uid ?? '');
   const fresh = [...seen.pods.entries()].filter(([uid]) => uid !== old?.metadata?.uid);
-  const readyElsewhere = fresh.filter(([, p]) => p.node === 'n2' && p.readyAt !== undefined);
+  const readyElsewhere = fresh.filter(([, p]) => p.node === N2 && p.readyAt !== undefined);
   expect(readyElsewhere.length).toBeGreaterThanOrEqual(1);
   expect(oldSeen?.goingAt).toBeDefined();
   expect(oldSeen?.goingAt ?? 0).toBeGreaterThanOrEqual(
     Math.min(...readyElsewhere.map(([, p]) => p.readyAt ?? 0)),
   );
   expect(await restartedAt(e, 'web')).toBeDefined();
-  expect(await podsOn(e, 'n1')).toHaveLength(0);
+  expect(await podsOn(e, N1)).toHaveLength(0);
   // the old pod got its grace (5 s asked, far from the deadline)
-  expect(terminationsOn(e, 'n1').map((t) => t.graceSeconds)).toEqual([5]);
+  expect(terminationsOn(e, N1).map((t) => t.graceSeconds)).toEqual([5]);
   const surged = (await metrics.surges.get()).values.find((v) => v.labels.result === 'surged');
   expect(surged?.value).toBe(1);
 });
@@ -107,8 +110,8 @@ it('one replica, PDB minAvailable 1: the replacement is Ready elsewhere before t
 it('replacement never Ready: falls back before the deadline and the pod still gets its grace', async () => {
   // no other node: the new pod stays Pending
   const e = await world({ name: 'solo', replicas: 1, annotations: OPT_IN, graceSeconds: 2 }, []);
-  const { actuator, metrics } = await surgeActuator(e, 'n1', { forceLeadMs: 3000, deadlineMarginMs: 500 });
-  const request = spotRequest('n1', 9000);
+  const { actuator, metrics } = await surgeActuator(e, N1, { forceLeadMs: 3000, deadlineMarginMs: 500 });
+  const request = spotRequest(N1, 9000);
   const startedAt = Date.now();
 
   const result = await actuator.drain(request);
@@ -122,7 +125,7 @@ it('replacement never Ready: falls back before the deadline and the pod still ge
   // the PDB still refused (the only Ready pod), so the normal path deleted it at deadline − force lead
   expect(result).toMatchObject({ result: 'forced', podsForceDeleted: 1, podsRemaining: 0 });
   expect(endedAt).toBeLessThan(request.deadlineMs);
-  const terms = terminationsOn(e, 'n1');
+  const terms = terminationsOn(e, N1);
   expect(terms.map((t) => [t.graceSeconds, t.killed])).toEqual([[2, false]]);
   const fellBack = (await metrics.surges.get()).values.find((v) => v.labels.result === 'fell_back');
   expect(fellBack?.value).toBe(1);
@@ -131,12 +134,12 @@ it('replacement never Ready: falls back before the deadline and the pod still ge
 it('maxSurge 0: not eligible, normal path, no rollout', async () => {
   const e = await world(
     { name: 'nosurge', replicas: 1, maxSurge: 0, maxUnavailable: 1, annotations: OPT_IN, graceSeconds: 2 },
-    ['n2'],
+    [N2],
     false,
   );
-  const { actuator, metrics } = await surgeActuator(e, 'n1');
+  const { actuator, metrics } = await surgeActuator(e, N1);
 
-  const result = await actuator.drain(spotRequest('n1', 30_000));
+  const result = await actuator.drain(spotRequest(N1, 30_000));
 
   expect(result).toMatchObject({ result: 'succeeded', podsEvicted: 1, podsRemaining: 0 });
   expect(result.surges).toEqual([
@@ -148,10 +151,10 @@ it('maxSurge 0: not eligible, normal path, no rollout', async () => {
 });
 
 it('not opted in: normal path (the PDB holds until the deadline forces it), no rollout', async () => {
-  const e = await world({ name: 'plain', replicas: 1, graceSeconds: 1 }, ['n2']);
-  const { actuator } = await surgeActuator(e, 'n1', { forceLeadMs: 2000, deadlineMarginMs: 500 });
+  const e = await world({ name: 'plain', replicas: 1, graceSeconds: 1 }, [N2]);
+  const { actuator } = await surgeActuator(e, N1, { forceLeadMs: 2000, deadlineMarginMs: 500 });
 
-  const result = await actuator.drain(spotRequest('n1', 4000));
+  const result = await actuator.drain(spotRequest(N1, 4000));
 
   expect(result).toMatchObject({ result: 'forced', podsForceDeleted: 1 });
   expect(result.surges).toBeUndefined();
@@ -161,12 +164,12 @@ it('not opted in: normal path (the PDB holds until the deadline forces it), no r
 it('paused Deployment: not eligible, normal path', async () => {
   const e = await world(
     { name: 'held', replicas: 1, paused: true, annotations: OPT_IN, graceSeconds: 1 },
-    ['n2'],
+    [N2],
     false,
   );
-  const { actuator } = await surgeActuator(e, 'n1');
+  const { actuator } = await surgeActuator(e, N1);
 
-  const result = await actuator.drain(spotRequest('n1', 30_000));
+  const result = await actuator.drain(spotRequest(N1, 30_000));
 
   expect(result).toMatchObject({ result: 'succeeded', podsEvicted: 1 });
   expect(result.surges).toEqual([

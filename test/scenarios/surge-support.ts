@@ -57,6 +57,8 @@ export async function createDeployment(env: DrainEnv, spec: DeploymentSpec): Pro
         template: {
           metadata: { labels, annotations: { [SHUTDOWN_MS_ANNOTATION]: '50' } },
           spec: {
+            // only this env's fake nodes: a replacement never lands on another test's node
+            nodeSelector: { ...env.nodeLabels },
             terminationGracePeriodSeconds: spec.graceSeconds ?? 30,
             containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }],
           },
