@@ -40,33 +40,13 @@ export interface DrainCommandIo {
   readonly connect: (flags: DrainFlags) => Promise<DrainCommandKube>;
 }
 
-/** Builds the real adapters: keep-alive, rate-limited client-node from --kubeconfig / KUBECONFIG. */
+/** Builds the real adapters (src/kube/drain-command-kube.ts) from the flags. */
 export async function connectKube(flags: DrainFlags): Promise<DrainCommandKube> {
-  const [{ loadKubeConfig }, { RateLimiter }, { systemClock }, { KubeNodeApi }, { KubePodApi }, k8s] =
-    await Promise.all([
-      import('../kube/kube-config.js'),
-      import('../kube/rate-limiter.js'),
-      import('../clock.js'),
-      import('../kube/node-api.js'),
-      import('../kube/pod-api.js'),
-      import('@kubernetes/client-node'),
-    ]);
-  const kubeConfig = loadKubeConfig({
+  const { connectDrainKube } = await import('../kube/drain-command-kube.js');
+  return connectDrainKube({
     ...(flags.kubeconfigPath !== undefined && { kubeconfigPath: flags.kubeconfigPath }),
-    rateLimiter: new RateLimiter(systemClock),
+    ...(flags.podSelector !== undefined && { podSelector: flags.podSelector }),
   });
-  const core = kubeConfig.makeApiClient(k8s.CoreV1Api);
-  const apps = kubeConfig.makeApiClient(k8s.AppsV1Api);
-  return {
-    nodes: new KubeNodeApi(core),
-    pods: new KubePodApi({
-      kubeConfig,
-      core,
-      apps,
-      ...(flags.podSelector !== undefined && { labelSelector: flags.podSelector }),
-    }),
-    close: () => kubeConfig.destroy(),
-  };
 }
 
 /** The engine options the flags stand for. */
