@@ -2,6 +2,7 @@
  * `spot-handler <imds|queue|sandbox> [flags]` (and the operator commands `drain`, `migrate-values`): parses the mode, loads the config (exit 2 listing every
  * problem), creates the logger and registry, and runs the mode under the process lifecycle.
  */
+import { readFileSync } from 'node:fs';
 import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
 import { runMode } from './app.js';
@@ -117,6 +118,11 @@ export async function runCli(
   if (argv[0] === 'check') {
     const { runCheckCommand } = await import('./commands/check-command.js');
     return runCheckCommand(argv.slice(1), env, { stdout: io.stdout });
+  }
+  if (argv[0] === 'migrate-values') {
+    const { runMigrateValuesCommand } = await import('./commands/migrate-values-command.js');
+    const readFile = io.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+    return runMigrateValuesCommand(argv.slice(1), { ...io, readFile });
   }
   const resolved = resolveMode(argv, env);
   if ('unknown' in resolved) {

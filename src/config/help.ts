@@ -61,6 +61,7 @@ export function topHelp(): string {
     '  drain NODE   cordon and drain a node with the spot-handler engine (kubectl drain flags)',
     '  check [imds|queue] [flags]   check a configuration against the live AWS and Kubernetes setup',
     '               without acting (IMDS, SQS, EC2 DryRun, RBAC access reviews); exit 1 on any ✗',
+    '  migrate-values FILE   print spot-handler chart values for an aws-node-termination-handler values file',
     '',
     'spot-handler <mode> --help lists the flags of a mode; --version prints the version.',
     'With no mode, NTH-style: queue when ENABLE_SQS_TERMINATION_DRAINING=true, else imds.',
