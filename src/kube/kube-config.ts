@@ -9,7 +9,10 @@ import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
 import type { RequestOptions } from 'node:https';
 import type { RequestInit } from 'node-fetch';
 import { ConfigError } from '../errors.js';
+import { NO_CREDENTIALS } from './no-credentials.js';
 import { requestPriority, type RateLimiter } from './rate-limiter.js';
+
+export { NO_CREDENTIALS } from './no-credentials.js';
 
 /** Where the configuration comes from. The config module reads the environment and passes values in. */
 export interface KubeConfigSource {
@@ -92,11 +95,6 @@ export class KeepAliveKubeConfig extends KubeConfig {
     return agent;
   }
 }
-
-/** What start-up says when there is no way to reach a cluster (instead of client-node's TLS complaint). */
-export const NO_CREDENTIALS =
-  'not in a cluster and no KUBECONFIG: set KUBECONFIG (or --kubeconfig) to a kubeconfig file, or run in a pod with a service account';
-
 /**
  * client-node's last resort when it finds no KUBECONFIG, no ~/.kube/config and no service account:
  * `http://localhost:8080`, whose every request then fails with "HTTP protocol is not allowed when

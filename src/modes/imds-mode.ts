@@ -9,6 +9,8 @@ import { HopLimitWatch } from './imds-hop-limit.js';
 import { ImdsClient } from '../aws/imds-client.js';
 import type { EventCancellation, InterruptionEvent, ParseOutcome } from '../events/interruption-event.js';
 import { ImdsPoller } from '../sources/imds-poller.js';
+import { ConfigError } from '../errors.js';
+import { anyClusterCredentials, NO_CREDENTIALS } from '../kube/no-credentials.js';
 import type { ModeRunner } from '../app.js';
 import type { Notifier } from '../pipeline/executor-ports.js';
 import type { ModeContext } from './node-actions.js';
@@ -26,6 +28,8 @@ export const run: ModeRunner = async (ctx) => {
   if (!nodeName) throw new Error('NODE_NAME is required in imds mode');
   // a kubeconfig that cannot be read is a setup error: say so at start, not at the first notice
   if (config.kube.kubeconfig) await access(config.kube.kubeconfig, constants.R_OK);
+  // no cluster reachable at all: refuse to start now (the client itself is loaded on the first notice)
+  if (!(await anyClusterCredentials(config.kube))) throw new ConfigError([NO_CREDENTIALS]);
   const notifier = await buildNotifier(ctx);
   let loaded: Promise<Awaited<ReturnType<typeof loadPipeline>>> | undefined;
   const load = () => (loaded ??= loadPipeline(ctx, nodeName, notifier));

@@ -77,7 +77,8 @@ function dashboardQueries(): { title: string; expr: string }[] {
       expr: t.expr
         .replaceAll('$namespace', '.*')
         .replaceAll('$__rate_interval', '30s')
-        .replaceAll('$__interval', '30s'),
+        .replaceAll('$__interval', '30s')
+        .replaceAll('$__range', '5m'),
     })),
   );
 }
