@@ -93,7 +93,7 @@ export async function startSandboxWorld(options: WorldOptions = {}): Promise<San
     const pods = backend.pods();
     return pods.length >= expected && pods.every((p) => p.status?.['phase'] === 'Running');
   };
-  await waitFor(allRunning, 10_000, 'the kubelet simulator to run every pod');
+  await waitFor(allRunning, backend.remote ? 30_000 : 10_000, 'the kubelet simulator to run every pod');
   await kubelet.idle();
   const api = backend.api;
   return {
