@@ -8,7 +8,7 @@ import {
   TransientError,
   type SpotHandlerError,
 } from '../errors.js';
-import type { KubeEventBody, KubeEventSink } from '../report/kube-events.js';
+import type { KubeEventBody, KubeEventSink } from '../report/kube-event-body.js';
 import { parseStatus } from './map-error.js';
 
 /** The one client-node call the adapter makes (narrow, so tests can pass a recording stand-in). */

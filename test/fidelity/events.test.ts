@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
 import { KubeEventsAdapter } from '../../src/kube/events-adapter.js';
 import { createMetrics } from '../../src/report/metrics.js';
-import { EVENTS_NAMESPACE, KubeEventRecorder, eventName } from '../../src/report/kube-events.js';
+import { EVENTS_NAMESPACE, eventName } from '../../src/report/kube-event-body.js';
+import { KubeEventRecorder } from '../../src/report/kube-events.js';
 import { captureLogger } from '../unit/report/capture-logger.js';
 import {
   REAL_SKIP_REASON,

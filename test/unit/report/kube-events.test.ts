@@ -5,12 +5,14 @@ import { EVENT_KINDS } from '../../../src/events/interruption-event.js';
 import { createMetrics, type Metrics } from '../../../src/report/metrics.js';
 import {
   KUBE_EVENT_REASONS,
-  KubeEventRecorder,
   NOTICE_REASON,
   parseExtraAnnotations,
   type KubeEventBody,
-  type KubeEventRecorderOptions,
   type KubeEventSink,
+} from '../../../src/report/kube-event-body.js';
+import {
+  KubeEventRecorder,
+  type KubeEventRecorderOptions,
   type KubeEventSubject,
 } from '../../../src/report/kube-events.js';
 import type { DrainResult } from '../../../src/pipeline/node-actuator-port.js';

@@ -3,12 +3,8 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/clock.js';
 import { createMetrics } from '../../../src/report/metrics.js';
-import {
-  KubeEventRecorder,
-  type KubeEventBody,
-  type KubeEventSink,
-  type KubeEventSubject,
-} from '../../../src/report/kube-events.js';
+import { KubeEventRecorder, type KubeEventSubject } from '../../../src/report/kube-events.js';
+import type { KubeEventBody, KubeEventSink } from '../../../src/report/kube-event-body.js';
 import { captureLogger } from './capture-logger.js';
 
 class Sink implements KubeEventSink {
