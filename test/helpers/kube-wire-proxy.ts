@@ -74,6 +74,9 @@ export async function startKubeWireProxy(kc: k8s.KubeConfig): Promise<KubeWirePr
       { ...tls, agent, host: upstream.hostname, port: upstream.port, method, path: url, headers },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
+        // Node holds written headers until the first body byte; a watch's first byte may come minutes
+        // later, and a client waits for the headers before it counts the watch as started.
+        res.flushHeaders();
         answer.pipe(res);
         if (/[?&]watch=(1|true)/.test(query)) {
           const uncut = faults.onCut((pattern) => {
