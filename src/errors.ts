@@ -17,6 +17,13 @@ export class NotFoundError extends SpotHandlerError {
   }
 }
 
+/** This replica no longer leads (fencing, queue mode): the write was not sent; stop, never retry. */
+export class NotLeader extends SpotHandlerError {
+  constructor(message = 'this replica no longer holds the lease: write not sent') {
+    super(message, { retryable: false });
+  }
+}
+
 /** Optimistic concurrency lost (HTTP 409): re-read and try again. */
 export class ConflictError extends SpotHandlerError {
   constructor(message: string, options: { cause?: unknown } = {}) {

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { ActuatorOptions } from '../actions/actuator-options.js';
 import { CachedNodeApi } from '../actions/cached-node-api.js';
+import { fenceNodeApi, fencePodApi, fenceSurgeApi } from '../actions/fenced-apis.js';
 import { KubeNodeActuator } from '../actions/kube-node-actuator.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/config-types.js';
@@ -106,10 +107,15 @@ export function buildPipeline(ctx: ModeContext, kube: KubeClients, parts: Pipeli
   const { config, logger, metrics, clock } = ctx;
   const adapters = createKubeAdapters(kube.kubeConfig, metrics);
   const sink = ctx.permanentErrors;
+  // fenced innermost: the leadership check runs right before each write leaves, retries included
+  const fence = parts.canAct;
   const actuator = new KubeNodeActuator({
-    nodes: new CachedNodeApi(watchPermanentErrors(adapters.nodes, 'kube', 'nodes', sink), clock),
-    pods: watchPermanentErrors(adapters.pods, 'kube', 'pods', sink),
-    surgeApi: adapters.deployments,
+    nodes: new CachedNodeApi(
+      fenceNodeApi(watchPermanentErrors(adapters.nodes, 'kube', 'nodes', sink), fence),
+      clock,
+    ),
+    pods: fencePodApi(watchPermanentErrors(adapters.pods, 'kube', 'pods', sink), fence),
+    surgeApi: fenceSurgeApi(adapters.deployments, fence),
     clock,
     logger: logger.child({ component: 'actions' }),
     metrics,

@@ -23,8 +23,8 @@ export interface RunContext {
 
 /** The run was superseded by a stronger event: plan again. */
 export class Superseded extends Error {}
-/** This replica lost the leadership: stop. */
-export class NotLeader extends Error {}
+/** This replica lost the leadership: stop (raised by the executor's checks and by the fenced APIs). */
+export { NotLeader } from '../errors.js';
 
 /** What is recorded on the node for the primary event. */
 export function marking(primary: InterruptionEvent, action: NodeAction): NodeMarking {

@@ -134,11 +134,9 @@ describe('process faults', () => {
     rec.outcome = `standby leader ${failoverMs} ms after the kill; message sent then drained in ${handledMs} ms`;
   });
 
-  // Skipped: KNOWN BUG found at the end of the session (closing note, 'Needs an issue'): since node writes were
-  // merged (#14), a status PATCH in flight when the leader is paused is retried after a 409 on resume without a
-  // second fencing check, so the resumed old leader wrote nodes/status twice. Unskip once node-writer re-checks
-  // leadership before each retry.
-  it.skip('queue: leader paused past its lease (SIGSTOP), standby takes over; resumed old leader does not act', async () => {
+  // every write is fenced right before it leaves (src/actions/fenced-apis.ts), retries included: a status
+  // PATCH that met a 409 while paused is not sent again on resume
+  it('queue: leader paused past its lease (SIGSTOP), standby takes over; resumed old leader does not act', async () => {
     const rec = faultRecord(
       'process',
       'queue mode: leader SIGSTOPped mid-drain past the lease, then SIGCONT',

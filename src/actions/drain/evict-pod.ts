@@ -9,6 +9,7 @@ import {
   ConflictError,
   EvictionBlockedError,
   NotFoundError,
+  NotLeader,
   ThrottledError,
   UnsupportedError,
   isRetryable,
@@ -121,6 +122,8 @@ export async function evictPod(pod: KubePod, ctx: EvictContext): Promise<EvictOu
       return outcome;
     } catch (err) {
       if (err instanceof NotFoundError || err instanceof ConflictError) return 'gone';
+      // fenced: this replica lost the lease; the new leader drains the node
+      if (err instanceof NotLeader) return 'stopped';
       if (err instanceof EvictionBlockedError) {
         blocked = true;
         refused = true;
