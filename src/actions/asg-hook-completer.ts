@@ -7,15 +7,16 @@ import { retryIn } from '../report/log-errors.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { NotFoundError, isRetryable } from '../errors.js';
-import type { LifecycleHookRef } from '../events/interruption-event.js';
+import type { InterruptionEvent, LifecycleHookRef } from '../events/interruption-event.js';
 import type { Metrics } from '../report/metrics.js';
+import { hookDeadline, type HookTimeouts } from './asg-hook-deadline.js';
 
 /** The Auto Scaling calls this module needs (src/aws/autoscaling-lifecycle.ts implements them). */
 export interface AsgHookPort {
   complete(hook: LifecycleHookRef): Promise<void>;
   recordHeartbeat(hook: LifecycleHookRef): Promise<void>;
-  /** The hook's HeartbeatTimeout; undefined when not found. */
-  heartbeatTimeoutSeconds(groupName: string, hookName: string): Promise<number | undefined>;
+  /** The hook's HeartbeatTimeout and GlobalTimeout (DescribeLifecycleHooks); undefined when not found. */
+  describeHook(groupName: string, hookName: string): Promise<HookTimeouts | undefined>;
 }
 
 /** Options; -1 means "auto" as in the config (HEARTBEAT_INTERVAL, HEARTBEAT_UNTIL). */
@@ -28,6 +29,10 @@ export interface AsgHookCompleterOptions {
   readonly completeAttempts?: number;
   /** Used when the hook's timeout cannot be read. Default 60. */
   readonly fallbackIntervalSeconds?: number;
+  /** HeartbeatTimeout assumed when DescribeLifecycleHooks cannot be read. Default 300. */
+  readonly fallbackTimeoutSeconds?: number;
+  /** False in dry-run mode: no heartbeats are sent, so the hook expires on its own timer. */
+  readonly sendsHeartbeats?: boolean;
 }
 
 /** How a completion ended. */
@@ -35,7 +40,7 @@ export type CompleteResult = 'completed' | 'already-done';
 
 /** Completes lifecycle actions and sends heartbeats. */
 export class AsgHookCompleter {
-  private readonly timeouts = new Map<string, Promise<number | undefined>>();
+  private readonly timeouts = new Map<string, Promise<HookTimeouts | undefined>>();
 
   constructor(
     private readonly deps: {
@@ -77,16 +82,15 @@ export class AsgHookCompleter {
     }
   }
 
-  /** The hook's HeartbeatTimeout in seconds (from the ref, else DescribeLifecycleHooks, cached). */
-  async hookTimeoutSeconds(hook: LifecycleHookRef): Promise<number | undefined> {
-    if (hook.heartbeatTimeoutSeconds !== undefined) return hook.heartbeatTimeoutSeconds;
-    const key = `${hook.groupName}/${hook.hookName}`;
+  /** The hook's timeouts (DescribeLifecycleHooks, cached per group and hook; failures are not cached). */
+  async hookTimeouts(groupName: string, hookName: string): Promise<HookTimeouts | undefined> {
+    const key = `${groupName}/${hookName}`;
     let cached = this.timeouts.get(key);
     if (!cached) {
-      cached = this.deps.port.heartbeatTimeoutSeconds(hook.groupName, hook.hookName).catch((err: unknown) => {
+      cached = this.deps.port.describeHook(groupName, hookName).catch((err: unknown) => {
         this.timeouts.delete(key); // do not cache failures
         this.deps.logger.warn(
-          { err, hook: hook.hookName, next: 'asked again at the next heartbeat' },
+          { err, group: groupName, hook: hookName, next: 'asked again for the next lifecycle action' },
           'DescribeLifecycleHooks failed',
         );
         return undefined;
@@ -94,6 +98,44 @@ export class AsgHookCompleter {
       this.timeouts.set(key, cached);
     }
     return cached;
+  }
+
+  /** The hook's HeartbeatTimeout in seconds (from the ref, else DescribeLifecycleHooks). */
+  async hookTimeoutSeconds(hook: LifecycleHookRef): Promise<number | undefined> {
+    if (hook.heartbeatTimeoutSeconds !== undefined) return hook.heartbeatTimeoutSeconds;
+    return (await this.hookTimeouts(hook.groupName, hook.hookName))?.heartbeatTimeoutSeconds;
+  }
+
+  /**
+   * An ASG termination event with its deadline taken from the hook itself (asg-hook-deadline.ts) and
+   * the hook's HeartbeatTimeout on its ref; other events are returned as they are.
+   */
+  async withHookDeadline(event: InterruptionEvent): Promise<InterruptionEvent> {
+    const ref = event.origin.type === 'sqs' ? event.origin.lifecycle : undefined;
+    if (!ref || event.kind !== 'asg-termination' || event.origin.type !== 'sqs') return event;
+    const hook = await this.hookTimeouts(ref.groupName, ref.hookName);
+    const { deadlineMs, basis } = hookDeadline({
+      startedAtMs: event.issuedAtMs ?? event.noticedAtMs,
+      noticedAtMs: event.noticedAtMs,
+      hook,
+      fallbackTimeoutSeconds: this.options.fallbackTimeoutSeconds ?? 300,
+      heartbeats: this.options.sendsHeartbeats ?? true,
+      heartbeatIntervalSeconds: this.options.heartbeatIntervalSeconds,
+      heartbeatUntilSeconds: this.options.heartbeatUntilSeconds,
+    });
+    this.deps.logger.info(
+      {
+        eventId: event.id,
+        instanceId: event.instanceId,
+        hook: ref.hookName,
+        heartbeatTimeoutSeconds: hook?.heartbeatTimeoutSeconds,
+        deadline: new Date(deadlineMs).toISOString(),
+        basis,
+      },
+      'lifecycle hook deadline',
+    );
+    const lifecycle = hook ? { ...ref, heartbeatTimeoutSeconds: hook.heartbeatTimeoutSeconds } : ref;
+    return { ...event, deadlineMs, origin: { ...event.origin, lifecycle } };
   }
 
   /** The heartbeat period for this hook, in ms. */

@@ -10,6 +10,7 @@ import type {
   RecordLifecycleActionHeartbeatCommand,
 } from '@aws-sdk/client-auto-scaling';
 import type { AsgHookPort } from '../actions/asg-hook-completer.js';
+import type { HookTimeouts } from '../actions/asg-hook-deadline.js';
 import type { LifecycleHookRef } from '../events/interruption-event.js';
 import { mapAwsError } from './map-aws-error.js';
 import { sdkExports } from './aws-clients.js';
@@ -57,8 +58,8 @@ export class AutoScalingLifecycle implements AsgHookPort {
     }
   }
 
-  /** The hook's HeartbeatTimeout in seconds; undefined when the hook is not found. */
-  async heartbeatTimeoutSeconds(groupName: string, hookName: string): Promise<number | undefined> {
+  /** The hook's HeartbeatTimeout and GlobalTimeout; undefined when the hook is not found. */
+  async describeHook(groupName: string, hookName: string): Promise<HookTimeouts | undefined> {
     try {
       const out = await this.client.send(
         new this.sdk.DescribeLifecycleHooksCommand({
@@ -66,7 +67,12 @@ export class AutoScalingLifecycle implements AsgHookPort {
           LifecycleHookNames: [hookName],
         }),
       );
-      return out.LifecycleHooks?.find((h) => h.LifecycleHookName === hookName)?.HeartbeatTimeout;
+      const hook = out.LifecycleHooks?.find((h) => h.LifecycleHookName === hookName);
+      if (hook?.HeartbeatTimeout === undefined) return undefined;
+      return {
+        heartbeatTimeoutSeconds: hook.HeartbeatTimeout,
+        ...(hook.GlobalTimeout === undefined ? {} : { globalTimeoutSeconds: hook.GlobalTimeout }),
+      };
     } catch (err) {
       throw mapAwsError(err, 'autoscaling:DescribeLifecycleHooks');
     }

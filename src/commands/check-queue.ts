@@ -1,15 +1,16 @@
 /**
  * `spot-handler check` in queue mode: GetQueueAttributes on the queue, EC2 DescribeInstances with DryRun,
- * what cannot be checked without acting (SQS message calls, Auto Scaling lifecycle calls: no DryRun),
- * then the Kubernetes checks with the node list.
+ * Auto Scaling DescribeLifecycleHooks (a read), what cannot be checked without acting (SQS message calls,
+ * the lifecycle action calls: no DryRun), then the Kubernetes checks with the node list.
  */
 import {
+  createAutoScalingClient,
   createEc2Client,
   createSqsClient,
   regionFromQueueUrl,
   type AwsClientOptions,
 } from '../aws/aws-clients.js';
-import { probeDescribeInstances, probeQueue } from '../aws/setup-probes.js';
+import { probeDescribeInstances, probeDescribeLifecycleHooks, probeQueue } from '../aws/setup-probes.js';
 import type { Config } from '../config/config-types.js';
 import { KubeAccessReview } from '../kube/access-review.js';
 import { loadKubeConfig } from '../kube/kube-config.js';
@@ -21,6 +22,8 @@ import { failedItem, type CheckItem } from './check-list.js';
 export interface QueueCheckPort {
   queueAttributes(): Promise<{ readonly arn?: string; readonly visibilityTimeoutSeconds?: number }>;
   describeInstancesDryRun(): Promise<void>;
+  /** DescribeLifecycleHooks (the hook's timeouts give a scale-in its deadline). */
+  describeLifecycleHooks(): Promise<void>;
 }
 
 /** The AWS checklist items for queue mode. */
@@ -54,9 +57,15 @@ export async function checkQueueAws(config: Config, port: QueueCheckPort): Promi
   } catch (err) {
     items.push(failedItem('ec2:DescribeInstances (DryRun)', err));
   }
+  try {
+    await port.describeLifecycleHooks();
+    items.push({ status: 'ok', what: 'autoscaling:DescribeLifecycleHooks', detail: 'allowed' });
+  } catch (err) {
+    items.push(failedItem('autoscaling:DescribeLifecycleHooks', err));
+  }
   items.push({
     status: 'info',
-    what: 'autoscaling:CompleteLifecycleAction, autoscaling:RecordLifecycleActionHeartbeat, autoscaling:DescribeLifecycleHooks',
+    what: 'autoscaling:CompleteLifecycleAction, autoscaling:RecordLifecycleActionHeartbeat',
     detail:
       'not checked: Auto Scaling has no DryRun and needs a lifecycle action in progress; if one is missing, /readyz turns not ready naming it at the first hook',
   });
@@ -73,7 +82,11 @@ export async function runQueueChecks(config: Config): Promise<CheckItem[]> {
       autoScaling: config.aws.autoScalingEndpointUrl ?? config.aws.endpointUrl,
     },
   };
-  const [sqs, ec2] = await Promise.all([createSqsClient(aws), createEc2Client(aws)]);
+  const [sqs, ec2, asg] = await Promise.all([
+    createSqsClient(aws),
+    createEc2Client(aws),
+    createAutoScalingClient(aws),
+  ]);
   const kubeConfig = loadKubeConfig({
     ...(config.kube.kubeconfig ? { kubeconfigPath: config.kube.kubeconfig } : {}),
     inCluster: config.kube.inCluster && !config.kube.kubeconfig,
@@ -85,6 +98,7 @@ export async function runQueueChecks(config: Config): Promise<CheckItem[]> {
       ...(await checkQueueAws(config, {
         queueAttributes: () => probeQueue(sqs, config.queue.queueUrl ?? ''),
         describeInstancesDryRun: () => probeDescribeInstances(ec2),
+        describeLifecycleHooks: () => probeDescribeLifecycleHooks(asg),
       })),
       ...(await checkKube(config, {
         listNodes: async () => (await nodes.list()).nodes.length,
@@ -94,6 +108,7 @@ export async function runQueueChecks(config: Config): Promise<CheckItem[]> {
   } finally {
     sqs.destroy();
     ec2.destroy();
+    asg.destroy();
     kubeConfig.destroy();
   }
 }

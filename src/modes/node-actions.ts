@@ -73,6 +73,7 @@ export function executorOptions(config: Config): ExecutorOptions {
     dryRun: config.general.dryRun,
     launchReadyTimeoutMs: config.queue.launchReadyTimeoutSeconds * 1000,
     completeLifecycleDelayMs: Math.max(0, config.queue.completeLifecycleActionDelaySeconds) * 1000,
+    drainTimeoutMs: config.drain.nodeTerminationGracePeriodSeconds * 1000,
   };
 }
 

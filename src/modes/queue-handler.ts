@@ -16,6 +16,11 @@ export interface EventSink {
   submit(event: InterruptionEvent): Promise<ActionOutcome>;
 }
 
+/** Completes what a payload does not say before the event is submitted (ASG: the hook's deadline). */
+export interface EventPreparer {
+  withHookDeadline(event: InterruptionEvent): Promise<InterruptionEvent>;
+}
+
 /** Handler options. */
 export interface QueueHandlerOptions {
   /** Delete messages about instances that are not nodes of this cluster (else leave them for others). */
@@ -30,10 +35,13 @@ export function queueMessageHandler(
     readonly clock: Clock;
     readonly logger: Logger;
     readonly metrics: Metrics;
+    readonly preparer?: EventPreparer;
   },
   options: QueueHandlerOptions,
 ): MessageHandler {
-  const { sink, clock, logger, metrics } = deps;
+  const { sink, clock, logger, metrics, preparer } = deps;
+  const prepare = (e: InterruptionEvent): Promise<InterruptionEvent> =>
+    preparer ? preparer.withHookDeadline(e) : Promise.resolve(e);
   return async (message: QueueMessage): Promise<Disposition> => {
     const ids = { messageId: message.messageId };
     const outcome = parseQueueMessage(
@@ -62,7 +70,7 @@ export function queueMessageHandler(
         metrics.inputsIgnored.inc({ source: 'sqs', reason: 'state-not-actionable' });
         return { action: 'delete', reason: 'ignored' };
       case 'event': {
-        const outcomes = await Promise.all(outcome.events.map((e) => sink.submit(e)));
+        const outcomes = await Promise.all(outcome.events.map(async (e) => sink.submit(await prepare(e))));
         return disposition(
           outcomes,
           options,

@@ -46,6 +46,7 @@ export const run: ModeRunner = async (ctx) => {
     {
       heartbeatIntervalSeconds: config.queue.heartbeatIntervalSeconds,
       heartbeatUntilSeconds: config.queue.heartbeatUntilSeconds,
+      sendsHeartbeats: !config.general.dryRun,
     },
   );
   const notifier = await buildNotifier(ctx);
@@ -75,7 +76,13 @@ export const run: ModeRunner = async (ctx) => {
         ctx.permanentErrors,
       ),
       handler: queueMessageHandler(
-        { sink: pipeline, clock, logger: logger.child({ component: 'queue' }), metrics },
+        {
+          sink: pipeline,
+          clock,
+          logger: logger.child({ component: 'queue' }),
+          metrics,
+          preparer: lifecycle,
+        },
         { deleteForeign: config.queue.deleteMessageIfNodeNotFound },
       ),
       clock,

@@ -1,16 +1,19 @@
 /**
  * The drain step of a node action: waits (bounded) for other nodes to cordon first, drains within the
  * earliest deadline of the merged events, and records the result on the node in one status write
- * (condition, state label, webhooks delivered), then reports it.
+ * (condition, state label, webhooks delivered), then reports it. While an ASG lifecycle hook holds the
+ * instance (a scale-in: heartbeats keep it), a blocked drain is tried again until the hook's deadline;
+ * then the failure is reported and the hook is completed anyway (the instance goes at that deadline).
  */
 import type { Logger } from 'pino';
+import { shouldDrainAgain } from '../actions/asg-hook-deadline.js';
 import type { Clock } from '../clock.js';
 import type { Metrics } from '../report/metrics.js';
 import type { ActionWebhooks } from './action-webhooks.js';
 import type { CordonGate } from './cordon-gate.js';
 import type { ActionOutcome } from './event-store.js';
 import type { StepRecorder } from './executor-ports.js';
-import type { NodeActuator } from './node-actuator-port.js';
+import type { DrainResult, NodeActuator } from './node-actuator-port.js';
 import { NotLeader, seconds, Superseded, type RunContext } from './run-context.js';
 
 /** What the drain step drives. */
@@ -25,6 +28,61 @@ export interface DrainStepDeps {
   readonly webhooks: ActionWebhooks;
   /** Runs a node write unless in dry-run mode (throws NotLeader when no longer leader). */
   readonly mutate: (fn: () => Promise<void>) => Promise<void>;
+  /** How long one drain attempt may take (NODE_TERMINATION_GRACE_PERIOD), and the pause between attempts. */
+  readonly redrain?: { readonly drainTimeoutMs: number; readonly retryDelayMs: number };
+}
+
+/** True when an ASG lifecycle hook (seen through the queue) holds the instance for a non-urgent drain. */
+function heldByHook(ctx: RunContext, urgent: boolean): boolean {
+  return (
+    !urgent &&
+    ctx.action.events.some(
+      (e) => e.kind === 'asg-termination' && e.origin.type === 'sqs' && e.origin.lifecycle !== undefined,
+    )
+  );
+}
+
+/** Drains, and drains again while a lifecycle hook holds the instance and the drain is blocked. */
+async function drainWhileHeld(
+  deps: DrainStepDeps,
+  urgent: boolean,
+  ctx: RunContext,
+  deadlineMs: number,
+): Promise<DrainResult> {
+  const { actuator, clock, logger } = deps;
+  const { nodeName, primary } = ctx;
+  const held = heldByHook(ctx, urgent) && deps.redrain !== undefined;
+  for (let attempt = 1; ; attempt++) {
+    const result = await actuator.drain({
+      nodeName,
+      kind: primary.kind,
+      eventId: primary.id,
+      deadlineMs,
+      urgent,
+      signal: ctx.signal,
+    });
+    if (!held || !deps.redrain || ctx.signal.aborted || ctx.action.restartRequested) return result;
+    const again = shouldDrainAgain({
+      result: result.result,
+      nowMs: clock.now(),
+      deadlineMs,
+      ...deps.redrain,
+    });
+    if (!again) return result;
+    logger.info(
+      {
+        node: nodeName,
+        eventId: primary.id,
+        attempt,
+        result: result.result,
+        blockedBy: result.blockedBy,
+        deadline: new Date(deadlineMs).toISOString(),
+        next: `drain again in ${Math.round(deps.redrain.retryDelayMs / 1000)} s; heartbeats hold the lifecycle hook`,
+      },
+      'drain blocked while the lifecycle hook holds the instance',
+    );
+    await clock.sleep(deps.redrain.retryDelayMs, ctx.signal);
+  }
 }
 
 /** Drains the node of a run; returns an outcome when the action must end now (drain failed). */
@@ -45,9 +103,7 @@ export async function runDrainStep(
   const deadlineMs = Math.min(
     ...ctx.action.events.filter((e) => e.kind !== 'asg-launch').map((e) => e.deadlineMs),
   );
-  const result = await actuator
-    .drain({ nodeName, kind: primary.kind, eventId: primary.id, deadlineMs, urgent, signal: ctx.signal })
-    .finally(ctx.endDrainWait);
+  const result = await drainWhileHeld(deps, urgent, ctx, deadlineMs).finally(ctx.endDrainWait);
   if (ctx.action.restartRequested) throw new Superseded();
   if (ctx.signal.aborted) throw ctx.signal.reason as Error;
   // fencing: a leader paused past its lease must not record the drain it no longer owns
@@ -91,5 +147,14 @@ export async function runDrainStep(
     drain: result,
     ...(result.error ? { error: result.error } : {}),
   });
+  if (heldByHook(ctx, urgent) && (result.result === 'blocked' || result.result === 'timed_out')) {
+    // the hook's deadline has come: the instance goes whatever we do, so let the ASG proceed now
+    ctx.drainGaveUp = true;
+    logger.warn(
+      { node: nodeName, eventId: primary.id, next: 'completing the lifecycle action (CONTINUE)' },
+      'lifecycle hook deadline reached with the drain blocked',
+    );
+    return undefined;
+  }
   return { status: 'failed', detail: `drain ${result.result}` };
 }

@@ -29,6 +29,10 @@ export interface ExecutorOptions extends PlanOptions {
   readonly launchReadyTimeoutMs: number;
   /** Wait this long after the drain before completing lifecycle hooks (NTH COMPLETE_LIFECYCLE_ACTION_DELAY_SECONDS). */
   readonly completeLifecycleDelayMs: number;
+  /** One drain attempt's timeout (NODE_TERMINATION_GRACE_PERIOD): a blocked scale-in drain is tried again while it fits. */
+  readonly drainTimeoutMs?: number;
+  /** Pause between drain attempts while a lifecycle hook holds the instance. Default 15 s. */
+  readonly redrainDelayMs?: number;
 }
 
 /** Everything the executor drives. */
@@ -61,7 +65,11 @@ export class Executor {
     this.hooks = new AsgHookSteps(deps, options);
     const mutate = (fn: () => Promise<void>): Promise<void> => this.mutate(fn);
     this.webhooks = new ActionWebhooks({ ...deps, mutate });
-    this.drainDeps = { ...deps, webhooks: this.webhooks, mutate };
+    const redrain =
+      options.drainTimeoutMs === undefined
+        ? undefined
+        : { drainTimeoutMs: options.drainTimeoutMs, retryDelayMs: options.redrainDelayMs ?? 15_000 };
+    this.drainDeps = { ...deps, webhooks: this.webhooks, mutate, ...(redrain ? { redrain } : {}) };
   }
 
   /** Runs the action to its end, re-planning when a stronger event supersedes the current run. */
@@ -157,6 +165,10 @@ export class Executor {
         this.checkpoint(ctx);
         const failed = await this.runStep(step, ctx);
         if (failed) return failed;
+      }
+      if (ctx.drainGaveUp) {
+        await ctx.phaseWrite;
+        return { status: 'done', detail: `drain ${ctx.drain?.result}; lifecycle hook deadline reached` };
       }
       if (decided.steps.some((s) => s.type === 'drain' || s.type === 'cordon')) {
         await this.webhooks.end('success', ctx, {

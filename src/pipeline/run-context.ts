@@ -14,6 +14,8 @@ export interface RunContext {
   /** The plan drains after cordoning. */
   readonly drains: boolean;
   drain?: DrainResult;
+  /** The drain ended blocked at a lifecycle hook's deadline; the failure is reported, the hook completed. */
+  drainGaveUp?: boolean;
   /** Resolves when the drain returns (or the run ends): the phase write after the start webhook stops waiting. */
   readonly drainReturned: Promise<void>;
   readonly endDrainWait: () => void;

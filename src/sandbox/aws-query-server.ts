@@ -53,8 +53,10 @@ export interface AwsQueryServer {
   setHook(hook: SimHook): void;
   /** Puts the instance into Terminating:Wait for the hook; returns the lifecycle action token. */
   startLifecycleAction(instanceId: string, hookName: string, token?: string): string;
-  /** Completed lifecycle actions, in order. */
+  /** Completed (or timed-out) lifecycle actions, in order. */
   readonly completed: readonly CompletedLifecycleAction[];
+  /** Moves the lifecycle clock forward (hook timeouts), on top of real time. */
+  advanceLifecycleClock(ms: number): void;
   /** Calls of one action. */
   callsOf(action: string): QueryCall[];
   /** Makes `action` fail with this error code/status (for `times` calls, or until cleared). */
@@ -78,7 +80,8 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 /** Starts the simulator on 127.0.0.1 and an ephemeral port unless told otherwise. */
 export async function startAwsQueryServer(options: AwsQueryServerOptions = {}): Promise<AwsQueryServer> {
-  const world = new AwsWorld();
+  let skewMs = 0;
+  const world = new AwsWorld(() => Date.now() + skewMs);
   const calls: QueryCall[] = [];
   const faults = new Map<string, { fault: QueryFault; left: number }>();
   const state = { latencyMs: options.latencyMs ?? 0 };
@@ -140,7 +143,12 @@ export async function startAwsQueryServer(options: AwsQueryServerOptions = {}): 
     set latencyMs(ms: number) {
       state.latencyMs = ms;
     },
-    completed: world.completed,
+    get completed() {
+      return world.completed;
+    },
+    advanceLifecycleClock: (ms) => {
+      skewMs += ms;
+    },
     addInstance: (input) => world.addInstance(input),
     updateInstance: (id, patch) => world.updateInstance(id, patch),
     setHook: (hook) => world.setHook(hook),

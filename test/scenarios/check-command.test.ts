@@ -87,6 +87,7 @@ describe.skipIf(onRealCluster())('spot-handler check against the simulators', { 
     expect(out).toContain('✓ ec2:DescribeInstances: allowed (DryRun)');
     expect(out).toContain('✓ list nodes: 3 node(s)');
     expect(out).toContain('✓ may update coordination.k8s.io/leases in ');
+    expect(out).toContain('✓ autoscaling:DescribeLifecycleHooks: allowed');
     expect(out).toMatch(/– autoscaling:CompleteLifecycleAction.*not checked: Auto Scaling has no DryRun/);
     // nothing was acted on: no node marked, no pod evicted or deleted, no Lease, no Event, no message taken
     const acting = world.kube.requests
@@ -100,16 +101,19 @@ describe.skipIf(onRealCluster())('spot-handler check against the simulators', { 
   it('queue mode: a missing queue, a denied EC2 action and a missing RBAC verb are ✗ with their fixes', async () => {
     world.kube.access.deny('', 'nodes/status', 'patch');
     world.aws.fail('DescribeInstances', { code: 'UnauthorizedOperation', status: 403 });
+    world.aws.fail('DescribeLifecycleHooks', { code: 'AccessDenied', status: 403 });
     const missing = world.sqs.queueUrl.replace(/[^/]+$/, 'nope');
     const { code, out } = await check(['queue'], world.daemonEnv({ QUEUE_URL: missing }));
     expect(code).toBe(1);
     expect(failures(out)).toEqual([
       expect.stringMatching(/✗ sqs:GetQueueAttributes on the queue: .*QueueDoesNotExist|NonExistentQueue/),
       expect.stringMatching(/✗ ec2:DescribeInstances \(DryRun\): .*UnauthorizedOperation/),
+      expect.stringMatching(/✗ autoscaling:DescribeLifecycleHooks: .*AccessDenied/),
       '  ✗ may patch nodes/status (set the node condition): not allowed',
     ]);
     expect(out).toContain('fix: set queue.url (QUEUE_URL) to an existing queue');
     expect(out).toContain('fix: allow ec2:DescribeInstances for the IAM role the pod uses');
+    expect(out).toContain('fix: allow autoscaling:DescribeLifecycleHooks for the IAM role the pod uses');
     expect(out).toContain('fix: grant verb "patch" on resource "nodes/status"');
   });
 

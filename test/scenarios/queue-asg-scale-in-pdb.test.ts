@@ -9,7 +9,7 @@ import * as k8s from '@kubernetes/client-node';
 import { stopAllDaemons } from '../helpers/daemon.js';
 import { startQueueDaemon, waitMetric } from '../helpers/queue-daemon.js';
 import { asgLifecycle } from '../helpers/queue-messages.js';
-import { ASG_NAME, nodeAt, startQueueWorld, type QueueWorld } from '../helpers/queue-world.js';
+import { ASG_NAME, nodeAt, startQueueWorld, until, type QueueWorld } from '../helpers/queue-world.js';
 
 let world: QueueWorld;
 
@@ -59,5 +59,12 @@ describe('queue mode: ASG scale-in of a node with PDB-protected pods', () => {
       1,
     );
     expect(world.node(target.name)?.spec?.['unschedulable']).toBe(true);
+    // the hook's deadline has come: the instance goes anyway, so the ASG is let proceed, and the
+    // message is done (the blocked drain was reported above)
+    await until(() => world.aws.completed.length === 1, 10_000, 'CompleteLifecycleAction');
+    expect(world.aws.completed[0]).toMatchObject({ token, result: 'CONTINUE' });
+    expect(
+      await waitMetric(daemon, 'spot_handler_sqs_messages_deleted_total', { reason: 'done' }, (v) => v >= 1),
+    ).toBe(1);
   }, 90_000);
 });

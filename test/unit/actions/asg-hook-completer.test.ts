@@ -2,9 +2,10 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { AsgHookCompleter, type AsgHookPort } from '../../../src/actions/asg-hook-completer.js';
+import type { HookTimeouts } from '../../../src/actions/asg-hook-deadline.js';
 import { FakeClock } from '../../../src/clock.js';
 import { NotFoundError, PermanentError, TransientError } from '../../../src/errors.js';
-import type { LifecycleHookRef } from '../../../src/events/interruption-event.js';
+import type { InterruptionEvent, LifecycleHookRef } from '../../../src/events/interruption-event.js';
 import { createMetrics } from '../../../src/report/metrics.js';
 
 const HOOK: LifecycleHookRef = {
@@ -39,10 +40,10 @@ class FakeAsg implements AsgHookPort {
     if (!this.active.has(hook.token ?? '')) throw new NotFoundError('No active Lifecycle Action found');
     this.heartbeatsAt.push(this.clock.now());
   }
-  async heartbeatTimeoutSeconds(): Promise<number | undefined> {
+  async describeHook(): Promise<HookTimeouts | undefined> {
     this.describes++;
     this.fail('describe');
-    return this.timeoutSeconds;
+    return this.timeoutSeconds === undefined ? undefined : { heartbeatTimeoutSeconds: this.timeoutSeconds };
   }
 }
 
@@ -153,5 +154,48 @@ describe('AsgHookCompleter.startHeartbeats', () => {
     await t.completer.startHeartbeats(HOOK, abort.signal);
     expect(t.asg.heartbeatsAt).toEqual([]);
     expect(t.clock.pending).toBe(0);
+  });
+});
+
+describe('AsgHookCompleter.withHookDeadline', () => {
+  const event = (start: number): InterruptionEvent => ({
+    id: 'asg-1',
+    kind: 'asg-termination',
+    instanceId: HOOK.instanceId,
+    noticedAtMs: start + 1000,
+    issuedAtMs: start,
+    deadlineMs: start + 300_000,
+    source: 'sqs',
+    origin: { type: 'sqs', message: { messageId: 'm', receiptHandle: 'r' }, lifecycle: HOOK },
+    description: 'terminate',
+  });
+
+  it('takes the deadline from the hook (heartbeats up to the global timeout), asking AWS once per hook', async () => {
+    const t = setup({}, 600);
+    const out = await t.completer.withHookDeadline(event(t.start));
+    expect(out.deadlineMs).toBe(t.start + 60_000_000); // 100 × 600 s
+    expect(out.origin).toMatchObject({ lifecycle: { heartbeatTimeoutSeconds: 600 } });
+    await t.completer.withHookDeadline(event(t.start + 5000));
+    expect(t.asg.describes).toBe(1);
+  });
+
+  it('keeps the assumed 300 s when DescribeLifecycleHooks fails, and asks again next time', async () => {
+    const t = setup({}, 600);
+    t.asg.failures.describe = [new PermanentError('AccessDenied')];
+    expect((await t.completer.withHookDeadline(event(t.start))).deadlineMs).toBe(t.start + 300_000);
+    expect((await t.completer.withHookDeadline(event(t.start))).deadlineMs).toBe(t.start + 60_000_000);
+    expect(t.asg.describes).toBe(2);
+  });
+
+  it('in dry-run mode (no heartbeats) the hook expires after its HeartbeatTimeout', async () => {
+    const t = setup({ sendsHeartbeats: false }, 600);
+    expect((await t.completer.withHookDeadline(event(t.start))).deadlineMs).toBe(t.start + 600_000);
+  });
+
+  it('leaves other events alone', async () => {
+    const t = setup({}, 600);
+    const spot = { ...event(t.start), kind: 'spot-interruption' as const };
+    expect(await t.completer.withHookDeadline(spot)).toBe(spot);
+    expect(t.asg.describes).toBe(0);
   });
 });

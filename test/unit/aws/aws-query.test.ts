@@ -85,7 +85,12 @@ describe('AutoScalingLifecycle + AsgHookCompleter', () => {
     expect(sim.completed).toEqual([expect.objectContaining({ token, result: 'CONTINUE', heartbeats: 1 })]);
     expect(await completer.complete(hook)).toBe('already-done');
     await expect(port.recordHeartbeat(hook)).rejects.toBeInstanceOf(NotFoundError);
-    expect(await port.heartbeatTimeoutSeconds('asg-1', 'nope')).toBeUndefined();
+    expect(await port.describeHook('asg-1', 'nope')).toBeUndefined();
+    // AWS's GlobalTimeout: min(100 × HeartbeatTimeout, 48 h)
+    expect(await port.describeHook('asg-1', 'drain')).toEqual({
+      heartbeatTimeoutSeconds: 120,
+      globalTimeoutSeconds: 12_000,
+    });
     sim.fail('CompleteLifecycleAction', { code: 'AccessDenied', status: 403, times: 1 });
     await expect(port.complete(hook)).rejects.toBeInstanceOf(PermanentError);
     client.destroy();

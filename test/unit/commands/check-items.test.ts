@@ -99,6 +99,7 @@ describe('checkQueueAws', () => {
   const ok = {
     queueAttributes: async () => ({ arn: 'arn:aws:sqs:us-east-1:1:q' }),
     describeInstancesDryRun: async () => undefined,
+    describeLifecycleHooks: async () => undefined,
   };
 
   it('✓ for the queue and EC2 DryRun; – for what cannot be checked without acting', async () => {
@@ -107,10 +108,8 @@ describe('checkQueueAws', () => {
       ['ok', 'sqs:GetQueueAttributes on the queue'],
       ['info', 'sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility'],
       ['ok', 'ec2:DescribeInstances'],
-      [
-        'info',
-        'autoscaling:CompleteLifecycleAction, autoscaling:RecordLifecycleActionHeartbeat, autoscaling:DescribeLifecycleHooks',
-      ],
+      ['ok', 'autoscaling:DescribeLifecycleHooks'],
+      ['info', 'autoscaling:CompleteLifecycleAction, autoscaling:RecordLifecycleActionHeartbeat'],
     ]);
     expect(checklistExitCode(items)).toBe(0);
   });
@@ -123,11 +122,19 @@ describe('checkQueueAws', () => {
         Promise.reject(
           new SetupError('denied', { reason: 'access_denied', fix: 'allow ec2:DescribeInstances' }),
         ),
+      describeLifecycleHooks: () =>
+        Promise.reject(
+          new SetupError('denied', {
+            reason: 'access_denied',
+            fix: 'allow autoscaling:DescribeLifecycleHooks',
+          }),
+        ),
     });
     expect(items.filter((i) => i.status === 'fail').map((i) => i.fix)).toEqual([
       'set awsRegion (AWS_REGION) to us-east-1, or queue.url (QUEUE_URL) to a queue in eu-west-1',
       'set queue.url',
       'allow ec2:DescribeInstances',
+      'allow autoscaling:DescribeLifecycleHooks',
     ]);
   });
 });

@@ -162,6 +162,63 @@ describe('aws-query-server with the real SDK clients', () => {
     });
   });
 
+  it('reports GlobalTimeout as AWS does: min(100 × HeartbeatTimeout, 48 h)', async () => {
+    sim.setHook({ groupName: 'ng-1', hookName: 'long' });
+    const out = await asg.send(
+      new DescribeLifecycleHooksCommand({
+        AutoScalingGroupName: 'ng-1',
+        LifecycleHookNames: ['nth', 'long'],
+      }),
+    );
+    const timeouts = out.LifecycleHooks?.map((h) => [
+      h.LifecycleHookName,
+      h.HeartbeatTimeout,
+      h.GlobalTimeout,
+    ]);
+    expect(timeouts).toEqual([
+      ['nth', 300, 30_000],
+      ['long', 3600, 172_800],
+    ]);
+  });
+
+  it('times an action out after HeartbeatTimeout; a heartbeat restarts it, never past GlobalTimeout', async () => {
+    sim.setHook({
+      groupName: 'ng-1',
+      hookName: 'nth',
+      heartbeatTimeoutSeconds: 300,
+      defaultResult: 'CONTINUE',
+    });
+    const ref = { AutoScalingGroupName: 'ng-1', LifecycleHookName: 'nth', InstanceId: ID_A };
+    sim.startLifecycleAction(ID_A, 'nth');
+    sim.advanceLifecycleClock(250_000);
+    await asg.send(new RecordLifecycleActionHeartbeatCommand(ref)); // expires 300 s from now
+    sim.advanceLifecycleClock(250_000);
+    expect(sim.completed).toEqual([]);
+    // heartbeat every 250 s up to the 30 000 s global timeout
+    for (let t = 500; t < 29_700; t += 250) {
+      await asg.send(new RecordLifecycleActionHeartbeatCommand(ref));
+      sim.advanceLifecycleClock(250_000);
+    }
+    expect(sim.world.active).toHaveLength(1);
+    await asg.send(new RecordLifecycleActionHeartbeatCommand(ref));
+    sim.advanceLifecycleClock(250_000); // past start + 30 000 s: the heartbeat did not extend it
+    expect(sim.completed).toEqual([expect.objectContaining({ result: 'CONTINUE', timedOut: true })]);
+    await expect(asg.send(new RecordLifecycleActionHeartbeatCommand(ref))).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: `No active Lifecycle Action found with instance ID ${ID_A}`,
+    });
+  });
+
+  it('applies the DefaultResult (ABANDON) when no heartbeat comes', async () => {
+    sim.startLifecycleAction(ID_A, 'nth');
+    sim.advanceLifecycleClock(300_000);
+    const out = await asg.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [ID_A] }));
+    expect(out.AutoScalingInstances?.[0]?.LifecycleState).toBe('Terminating:Proceed');
+    expect(sim.completed).toEqual([
+      expect.objectContaining({ instanceId: ID_A, result: 'ABANDON', heartbeats: 0, timedOut: true }),
+    ]);
+  });
+
   it('injects a fault for N calls, then answers normally; records calls with status', async () => {
     sim.fail('DescribeInstances', { code: 'RequestLimitExceeded', status: 503, times: 2 });
     const cmd = new DescribeInstancesCommand({ InstanceIds: [ID_A] });
