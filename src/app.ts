@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/config-types.js';
-import type { ModeContext } from './modes/node-actions.js';
+import type { ModeRunner } from './modes/mode-context.js';
 import { createMetrics } from './report/metrics.js';
 import { zeroKnownSeries } from './report/known-series.js';
 import { LivenessRegistry, ReadinessRegistry } from './server/health-registry.js';
@@ -22,9 +22,6 @@ export interface RunDeps {
   readonly signal: AbortSignal;
   readonly clock?: Clock;
 }
-
-/** A mode's entry point. */
-export type ModeRunner = (ctx: ModeContext & { readonly liveness: LivenessRegistry }) => Promise<number>;
 
 /** Runs spot-handler in the configured mode; resolves with the exit code. */
 export async function runMode(config: Config, deps: RunDeps): Promise<number> {

@@ -3,7 +3,7 @@ import type { Notifier } from '../pipeline/executor-ports.js';
 import { bypassesProxy } from '../report/webhook-proxy.js';
 import { HttpWebhookTransport } from '../report/webhook-transport.js';
 import { WebhookNotifier } from '../report/webhook.js';
-import type { ModeContext } from './node-actions.js';
+import type { ModeContext } from './mode-context.js';
 
 /** The configured webhook notifier; a no-op notifier when no URL is set. */
 export async function buildNotifier(ctx: ModeContext): Promise<Notifier & { close(): void }> {

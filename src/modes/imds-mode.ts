@@ -11,9 +11,9 @@ import type { EventCancellation, InterruptionEvent, ParseOutcome } from '../even
 import { ImdsPoller } from '../sources/imds-poller.js';
 import { ConfigError } from '../errors.js';
 import { anyClusterCredentials, NO_CREDENTIALS } from '../kube/no-credentials.js';
-import type { ModeRunner } from '../app.js';
+import type { ModeRunner } from './mode-context.js';
 import type { Notifier } from '../pipeline/executor-ports.js';
-import type { ModeContext } from './node-actions.js';
+import type { ModeContext } from './mode-context.js';
 import { buildNotifier } from './build-webhook-notifier.js';
 import { restoreAfterReboot, uptimeSeconds } from './reboot-restore.js';
 

@@ -2,7 +2,6 @@
  * Composition shared by both modes: the Kubernetes clients, the node actuator, the Kubernetes Event
  * recorder and the pipeline, built from the validated config.
  */
-import type { Logger } from 'pino';
 import type { ActuatorOptions } from '../actions/actuator-options.js';
 import { CachedNodeApi } from '../actions/cached-node-api.js';
 import { fenceNodeApi, fencePodApi, fenceSurgeApi } from '../actions/fenced-apis.js';
@@ -18,23 +17,9 @@ import { Executor, type ExecutorDeps, type ExecutorOptions } from '../pipeline/e
 import { Pipeline } from '../pipeline/pipeline.js';
 import type { NodeResolver, Notifier, StepRecorder } from '../pipeline/executor-ports.js';
 import { KubeEventRecorder } from '../report/kube-events.js';
-import type { Metrics } from '../report/metrics.js';
-import { watchPermanentErrors, type PermanentErrorSink } from '../server/permanent-error-tracker.js';
+import { watchPermanentErrors } from '../server/permanent-error-tracker.js';
+import type { ModeContext } from './mode-context.js';
 import { stepRecorder } from './step-recorder.js';
-
-/** What every mode gets from the composition root. */
-export interface ModeContext {
-  readonly config: Config;
-  readonly logger: Logger;
-  readonly metrics: Metrics;
-  readonly clock: Clock;
-  /** Aborted on SIGTERM: stop intake. */
-  readonly signal: AbortSignal;
-  /** Registers a readiness check (shown on /readyz). */
-  readonly setReady: (check: string, ready: boolean, detail?: string) => void;
-  /** Where calls report errors only a setup change can fix (readiness, log, metric). */
-  readonly permanentErrors: PermanentErrorSink;
-}
 
 /** Maps the config sections onto the actuator's options. */
 export function actuatorOptions(config: Config): ActuatorOptions {

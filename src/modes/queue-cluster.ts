@@ -12,7 +12,8 @@ import { NodeIndex, kubeNodeListWatch, type IndexedNode } from '../kube/node-ind
 import { InstanceResolver } from '../kube/resolve-instance.js';
 import type { NodeResolver, ReadinessWaiter } from '../pipeline/executor-ports.js';
 import { watchPermanentErrors } from '../server/permanent-error-tracker.js';
-import type { KubeClients, ModeContext } from './node-actions.js';
+import type { ModeContext } from './mode-context.js';
+import type { KubeClients } from './node-actions.js';
 
 const CONTROL_PLANE_LABELS = ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master'];
 

@@ -6,7 +6,7 @@ import { AsgHookCompleter } from '../actions/asg-hook-completer.js';
 import { createAutoScalingLifecycle } from '../aws/autoscaling-lifecycle.js';
 import { createAutoScalingClient, createSqsClient, type AwsClientOptions } from '../aws/aws-clients.js';
 import { createSqsQueue } from '../aws/sqs-queue.js';
-import type { ModeRunner } from '../app.js';
+import type { ModeRunner } from './mode-context.js';
 import { watchPermanentErrors } from '../server/permanent-error-tracker.js';
 import { SqsConsumer } from '../sources/sqs-consumer.js';
 import { buildPipeline, kubeClients } from './node-actions.js';
