@@ -14,11 +14,7 @@ import { kubeConfigForUrl } from '../src/sandbox/kube-api/client-config.js';
 import { resourceOf } from '../src/sandbox/kube-api/resources.js';
 import { startSandboxWorld, waitFor, type SandboxWorld } from '../src/sandbox/demo-world.js';
 import { DOCKER_NODE_FLAGS, startDaemon } from '../test/helpers/daemon.js';
-
-function flag(args: readonly string[], name: string, fallback: number): number {
-  const hit = args.find((a) => a.startsWith(`--${name}=`));
-  return hit ? Number(hit.split('=')[1]) : fallback;
-}
+import { numberArg } from './bench-args.js';
 
 /** Removes every spot-handler marker and the cordon (as if the node were new). */
 function resetNode(world: SandboxWorld): void {
@@ -88,7 +84,7 @@ async function runInterval(
 
 /** Runs the benchmark. */
 export default async function detect(args: readonly string[]): Promise<void> {
-  const trials = flag(args, 'trials', 50);
+  const trials = numberArg(args, 'trials', 50);
   const world = await startSandboxWorld({ nodeCount: 1, deployments: [], daemonSet: false });
   try {
     for (const intervalMs of [1000, 500]) {

@@ -16,15 +16,7 @@ import { KUBE_SCHEMA } from '../src/config/schema-general.js';
 import { startDaemon, stopAllDaemons, type Daemon } from '../test/helpers/daemon.js';
 import { spotWarning } from '../test/helpers/queue-messages.js';
 import { startQueueWorld, type QueueWorld } from '../test/helpers/queue-world.js';
-
-function flag(args: readonly string[], name: string): string | undefined {
-  return args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-}
-
-function num(args: readonly string[], name: string, fallback: number): number {
-  const v = flag(args, name);
-  return v === undefined ? fallback : Number(v);
-}
+import { numberArg, textArg, twentyPodsPerNode } from './bench-args.js';
 
 /** Seconds from t0 of the first and last daemon log line with this msg (daemon log `time`, epoch ms). */
 function span(daemon: Daemon, msg: string, t0: number): [number | null, number | null] {
@@ -51,15 +43,15 @@ function requestBreakdown(world: QueueWorld, from: number): Record<string, numbe
 }
 
 async function startBenchDaemon(world: QueueWorld, args: readonly string[]): Promise<Daemon> {
-  const prof = flag(args, 'daemon-prof');
+  const prof = textArg(args, 'daemon-prof');
   const env: Record<string, string> = {
     LOG_LEVEL: 'info',
     LEASE_DURATION_SECONDS: '15',
     LEASE_RENEW_SECONDS: '10',
     LEASE_RETRY_SECONDS: '2',
   };
-  const qps = flag(args, 'qps');
-  const burst = flag(args, 'burst');
+  const qps = textArg(args, 'qps');
+  const burst = textArg(args, 'burst');
   if (qps !== undefined) env['KUBE_API_QPS'] = qps;
   if (burst !== undefined) env['KUBE_API_BURST'] = burst;
   const daemon = await startDaemon({
@@ -73,20 +65,12 @@ async function startBenchDaemon(world: QueueWorld, args: readonly string[]): Pro
 
 /** Runs the benchmark. */
 export default async function massQueue(args: readonly string[]): Promise<void> {
-  const nodes = num(args, 'nodes', 1000);
-  const interrupted = num(args, 'interrupted', 300);
-  const timeoutMs = num(args, 'timeout-s', 180) * 1000;
+  const nodes = numberArg(args, 'nodes', 1000);
+  const interrupted = numberArg(args, 'interrupted', 300);
+  const timeoutMs = numberArg(args, 'timeout-s', 180) * 1000;
   const world = await startQueueWorld({
     visibilitySeconds: 30,
-    seeded: {
-      nodes,
-      deployments: Array.from({ length: 20 }, (_, i) => ({
-        name: `app${i}`,
-        replicas: nodes,
-        shutdownMs: 100,
-        terminationGracePeriodSeconds: 30,
-      })),
-    },
+    seeded: twentyPodsPerNode(nodes, 30),
   });
   try {
     const daemon = await startBenchDaemon(world, args);
@@ -132,9 +116,9 @@ export default async function massQueue(args: readonly string[]): Promise<void> 
     const [firstDrain] = span(daemon, 'drain started', t0);
     if (args.includes('--requests'))
       console.error(JSON.stringify(requestBreakdown(world, sentFrom), null, 1));
-    const logFile = flag(args, 'log-file');
+    const logFile = textArg(args, 'log-file');
     if (logFile) writeFileSync(logFile, daemon.output());
-    if (flag(args, 'daemon-prof')) await daemon.stop(30_000);
+    if (textArg(args, 'daemon-prof')) await daemon.stop(30_000);
     console.log(
       JSON.stringify({
         bench: 'mass-queue',
@@ -145,8 +129,8 @@ export default async function massQueue(args: readonly string[]): Promise<void> 
         lost_messages: counts.visible + counts.inFlight + counts.delayed,
         duplicate_actions: duplicates,
         api_requests: apiAfter - apiBefore,
-        kube_api_qps: num(args, 'qps', Number(KUBE_SCHEMA.qps.default)),
-        kube_api_burst: num(args, 'burst', Number(KUBE_SCHEMA.burst.default)),
+        kube_api_qps: numberArg(args, 'qps', Number(KUBE_SCHEMA.qps.default)),
+        kube_api_burst: numberArg(args, 'burst', Number(KUBE_SCHEMA.burst.default)),
         daemon_first_receive_s: firstReceive,
         daemon_first_cordon_s: firstCordon,
         daemon_last_cordon_s: lastCordon,

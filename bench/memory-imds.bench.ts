@@ -7,27 +7,14 @@
  * Prints {"bench":"memory-imds","idle_rss_mib":…,"peak_rss_mib":…,"hwm_mib":…,"pods":110,…,"load_avg":…}.
  * Targets: idle ≤ 48 MiB, peak ≤ 80 MiB.
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { startSandboxWorld } from '../src/sandbox/demo-world.js';
 import { DOCKER_NODE_FLAGS, startDaemon } from '../test/helpers/daemon.js';
-
-function flag(args: readonly string[], name: string, fallback: number): number {
-  const hit = args.find((a) => a.startsWith(`--${name}=`));
-  return hit ? Number(hit.split('=')[1]) : fallback;
-}
-
-/** VmRSS and VmHWM of a process, MiB. */
-function memory(pid: number): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (key: string): number =>
-    Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rss: kib('VmRSS') / 1024, hwm: kib('VmHWM') / 1024 };
-}
+import { numberArg, processMemoryMib } from './bench-args.js';
 
 /** Runs the benchmark. */
 export default async function memoryImds(args: readonly string[]): Promise<void> {
-  const idleSeconds = flag(args, 'idle-seconds', 600);
+  const idleSeconds = numberArg(args, 'idle-seconds', 600);
   const pods = 110;
   const world = await startSandboxWorld({
     deployments: [{ name: 'bulk', replicas: pods, shutdownMs: 300, onlyOnFirstNode: true }],
@@ -39,9 +26,9 @@ export default async function memoryImds(args: readonly string[]): Promise<void>
       30_000,
     );
     await new Promise((r) => setTimeout(r, idleSeconds * 1000));
-    const idle = memory(daemon.pid);
+    const idle = processMemoryMib(daemon.pid);
     let peak = idle.rss;
-    const sampler = setInterval(() => (peak = Math.max(peak, memory(daemon.pid).rss)), 50);
+    const sampler = setInterval(() => (peak = Math.max(peak, processMemoryMib(daemon.pid).rss)), 50);
     world.imds.setSpotAction(
       'terminate',
       new Date(Date.now() + 120_000).toISOString().replace(/\.\d+Z$/, 'Z'),
@@ -51,7 +38,7 @@ export default async function memoryImds(args: readonly string[]): Promise<void>
       60_000,
     );
     clearInterval(sampler);
-    const end = memory(daemon.pid);
+    const end = processMemoryMib(daemon.pid);
     peak = Math.max(peak, end.rss);
     const apiRequests = await daemon.metric('spot_handler_kube_api_requests_total').catch(() => null);
     await daemon.stop();

@@ -5,36 +5,17 @@
  * Prints {"bench":"memory-queue","rss_mib":…,"peak_rss_mib":…,"hwm_mib":…,"nodes":1000,"pods":20000}.
  * Target: ≤ 256 MiB.
  */
-import { readFileSync } from 'node:fs';
 import { DOCKER_NODE_FLAGS, startDaemon, stopAllDaemons } from '../test/helpers/daemon.js';
 import { spotWarning } from '../test/helpers/queue-messages.js';
 import { startQueueWorld } from '../test/helpers/queue-world.js';
-
-function flag(args: readonly string[], name: string, fallback: number): number {
-  const hit = args.find((a) => a.startsWith(`--${name}=`));
-  return hit ? Number(hit.split('=')[1]) : fallback;
-}
-
-function memory(pid: number): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (key: string): number =>
-    Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rss: kib('VmRSS') / 1024, hwm: kib('VmHWM') / 1024 };
-}
+import { numberArg, processMemoryMib, twentyPodsPerNode } from './bench-args.js';
 
 /** Runs the benchmark. */
 export default async function memoryQueue(args: readonly string[]): Promise<void> {
-  const idleSeconds = flag(args, 'idle-seconds', 20);
+  const idleSeconds = numberArg(args, 'idle-seconds', 20);
   const nodes = 1000;
   const world = await startQueueWorld({
-    seeded: {
-      nodes,
-      deployments: Array.from({ length: 20 }, (_, i) => ({
-        name: `app${i}`,
-        replicas: nodes,
-        shutdownMs: 100,
-      })),
-    },
+    seeded: twentyPodsPerNode(nodes),
   });
   try {
     const daemon = await startDaemon(
@@ -52,14 +33,14 @@ export default async function memoryQueue(args: readonly string[]): Promise<void
     );
     await daemon.waitForLog((l) => l.msg === 'became leader', 30_000);
     let peak = 0;
-    const sample = setInterval(() => (peak = Math.max(peak, memory(daemon.pid).rss)), 50);
+    const sample = setInterval(() => (peak = Math.max(peak, processMemoryMib(daemon.pid).rss)), 50);
     await new Promise((r) => setTimeout(r, idleSeconds * 1000));
-    const idle = memory(daemon.pid);
+    const idle = processMemoryMib(daemon.pid);
     for (const n of world.nodes.slice(0, 5)) await world.send(spotWarning(n.instanceId));
     for (const n of world.nodes.slice(0, 5))
       await daemon.waitForLog((l) => l.msg === 'node drained' && l['node'] === n.name, 60_000);
     clearInterval(sample);
-    const end = memory(daemon.pid);
+    const end = processMemoryMib(daemon.pid);
     const r = (x: number) => Math.round(x * 10) / 10;
     console.log(
       JSON.stringify({

@@ -6,15 +6,11 @@
 import { spawnSync } from 'node:child_process';
 import { startSandboxWorld } from '../src/sandbox/demo-world.js';
 import { DOCKER_NODE_FLAGS, startDaemon } from '../test/helpers/daemon.js';
-
-function flag(args: readonly string[], name: string, fallback: number): number {
-  const hit = args.find((a) => a.startsWith(`--${name}=`));
-  return hit ? Number(hit.split('=')[1]) : fallback;
-}
+import { numberArg } from './bench-args.js';
 
 /** Runs the benchmark. */
 export default async function startup(args: readonly string[]): Promise<void> {
-  const runs = flag(args, 'runs', 5);
+  const runs = numberArg(args, 'runs', 5);
   const world = await startSandboxWorld({ deployments: [], daemonSet: false, nodeCount: 1 });
   const times: number[] = [];
   try {
