@@ -11,7 +11,7 @@ import { startImdsServer, type ImdsServer } from './imds-server.js';
 import type { KubeApiSimulator } from './kube-api/server.js';
 import type { KubeObject } from './kube-api/types.js';
 import { SHUTDOWN_MS_ANNOTATION, startKubeletSimulator, type KubeletSimulator } from './kubelet.js';
-import { openBackend, SANDBOX_NODE_LABEL, type Backend, type WorldKube } from './world-backend.js';
+import { openBackend, type Backend, type WorldKube } from './world-backend.js';
 
 export type { WorldKube } from './world-backend.js';
 
@@ -80,21 +80,19 @@ export async function startSandboxWorld(options: WorldOptions = {}): Promise<San
   const { nodeNames } = backend;
   const imds = await startImdsServer({ identity: { localIpv4: '10.0.1.1' } });
   const nodeName = nodeNames[0] ?? 'sandbox-node-1';
-  await buildCluster(backend, imds.identity.instanceId, options);
-  const kubelet = await startKubeletSimulator({
-    kubeConfig: backend.kubeConfig,
-    nodeNames,
-    defaultShutdownMs: 500,
-  });
-  const expected =
-    (options.deployments ?? DEMO_DEPLOYMENTS).reduce((n, d) => n + d.replicas, 0) +
-    ((options.daemonSet ?? true) ? nodeNames.length : 0);
-  const allRunning = (): boolean => {
-    const pods = backend.pods();
-    return pods.length >= expected && pods.every((p) => p.status?.['phase'] === 'Running');
+  let kubelet: KubeletSimulator | undefined;
+  const stop = async (): Promise<void> => {
+    await kubelet?.stop();
+    await backend.stop();
+    await imds.stop();
+    rmSync(dir, { recursive: true, force: true });
   };
-  await waitFor(allRunning, backend.remote ? 30_000 : 10_000, 'the kubelet simulator to run every pod');
-  await kubelet.idle();
+  try {
+    kubelet = await buildAndRun(backend, imds.identity.instanceId, options);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
   const api = backend.api;
   return {
     get kube(): KubeApiSimulator {
@@ -124,13 +122,37 @@ export async function startSandboxWorld(options: WorldOptions = {}): Promise<San
       const list = await backend.kubeConfig.makeApiClient(k8s.CoreV1Api).listEventForAllNamespaces();
       return list.items.filter((e) => e.involvedObject.name === name).map((e) => e.reason ?? '');
     },
-    stop: async () => {
-      await kubelet.stop();
-      await backend.stop();
-      await imds.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop,
   };
+}
+
+/** Builds the cluster, starts the kubelet simulator and waits until it runs every pod. */
+async function buildAndRun(
+  backend: Backend,
+  instanceId: string,
+  options: WorldOptions,
+): Promise<KubeletSimulator> {
+  await buildCluster(backend, instanceId, options);
+  const kubelet = await startKubeletSimulator({
+    kubeConfig: backend.kubeConfig,
+    nodeNames: backend.nodeNames,
+    defaultShutdownMs: 500,
+  });
+  const expected =
+    (options.deployments ?? DEMO_DEPLOYMENTS).reduce((n, d) => n + d.replicas, 0) +
+    ((options.daemonSet ?? true) ? backend.nodeNames.length : 0);
+  const allRunning = (): boolean => {
+    const pods = backend.pods();
+    return pods.length >= expected && pods.every((p) => p.status?.['phase'] === 'Running');
+  };
+  try {
+    await waitFor(allRunning, backend.remote ? 30_000 : 10_000, 'the kubelet simulator to run every pod');
+    await kubelet.idle();
+  } catch (err) {
+    await kubelet.stop();
+    throw err;
+  }
+  return kubelet;
 }
 
 /** Polls `check` every 20 ms until true. */
@@ -151,7 +173,7 @@ async function buildCluster(backend: Backend, instanceId: string, options: World
       'node.kubernetes.io/instance-type': 'm5.large',
       'topology.kubernetes.io/zone': 'us-east-1a',
       'karpenter.sh/capacity-type': 'spot',
-      ...(backend.remote ? { [SANDBOX_NODE_LABEL]: 'true' } : {}),
+      ...backend.nodeSelector,
     };
     await backend.create('', 'nodes', '', {
       metadata: { name, labels },
@@ -182,7 +204,7 @@ async function createWorkload(
 ): Promise<void> {
   const ns = backend.namespace;
   const labels = { app: d.name };
-  const nodeSelector = backend.remote ? { nodeSelector: { [SANDBOX_NODE_LABEL]: 'true' } } : {};
+  const nodeSelector = backend.remote ? { nodeSelector: backend.nodeSelector } : {};
   const template = {
     metadata: { labels, annotations: { [SHUTDOWN_MS_ANNOTATION]: String(d.shutdownMs ?? 500) } },
     spec: {
@@ -251,7 +273,7 @@ function podBody(name: string, node: string, d: DeploymentSpec, grace: number, r
 async function createDaemonSet(backend: Backend): Promise<void> {
   const labels = { app: 'node-agent' };
   const podSpec = { containers: [{ name: 'agent', image: 'sandbox/agent:1' }] };
-  const nodeSelector = backend.remote ? { nodeSelector: { [SANDBOX_NODE_LABEL]: 'true' } } : {};
+  const nodeSelector = backend.remote ? { nodeSelector: backend.nodeSelector } : {};
   const ds = await backend.create('apps', 'daemonsets', backend.systemNamespace, {
     metadata: { name: 'node-agent', labels },
     spec: {

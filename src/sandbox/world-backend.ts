@@ -15,7 +15,7 @@ import { resourceOf } from './kube-api/resources.js';
 import { startKubeApiSimulator, type KubeApiSimulator } from './kube-api/server.js';
 import type { KubeObject } from './kube-api/types.js';
 
-/** Label on the sandbox's fake nodes (the DaemonSet and replacement pods select it). */
+/** Label on the sandbox's fake nodes, value the world's namespace (its DaemonSet and replacement pods select it). */
 export const SANDBOX_NODE_LABEL = 'sandbox.spot-handler/fake-node';
 
 /** Creates one object; resolves with the stored object. */
@@ -52,7 +52,7 @@ async function openRemoteCluster(
     k8s.makeInformer(kc, `/api/v1/namespaces/${ns}/pods`, () => core.listNamespacedPod({ namespace: ns })),
   );
   const nodeInformer = k8s.makeInformer(kc, '/api/v1/nodes', () =>
-    core.listNode({ labelSelector: SANDBOX_NODE_LABEL }),
+    core.listNode({ labelSelector: `${SANDBOX_NODE_LABEL}=${namespaces.namespace}` }),
   );
   const asObject = (o: k8s.KubernetesObject): KubeObject => o as unknown as KubeObject;
   const pods = (): KubeObject[] => podInformers.flatMap((i) => i.list().map(asObject));
@@ -74,8 +74,13 @@ async function openRemoteCluster(
     },
     stop: async () => {
       await Promise.all(informers.map((i) => i.stop()));
+      // The namespace first (a terminating namespace takes no new pods from the DaemonSet controller),
+      // then its pods with grace 0: no kubelet finishes a terminating pod later, and the namespace would hang.
+      const namespace = namespaces.systemNamespace;
+      await core.deleteNamespace({ name: namespace }).catch(() => undefined);
+      const grace = { gracePeriodSeconds: 0, body: { gracePeriodSeconds: 0 } };
+      await core.deleteCollectionNamespacedPod({ namespace, ...grace }).catch(() => undefined);
       await Promise.all(nodeNames.map((name) => core.deleteNode({ name }).catch(() => undefined)));
-      await core.deleteNamespace({ name: namespaces.systemNamespace }).catch(() => undefined);
     },
   };
 }
@@ -96,6 +101,8 @@ export interface Backend {
   readonly api: KubeApiSimulator | undefined;
   /** True on a real cluster (its controllers run; see remote-world.ts). */
   readonly remote: boolean;
+  /** Labels of this world's nodes that its pod templates select (empty on the simulator). */
+  readonly nodeSelector: Readonly<Record<string, string>>;
   readonly kubeConfig: k8s.KubeConfig;
   readonly kubeconfigPath: string;
   readonly namespace: string;
@@ -141,6 +148,7 @@ export async function openBackend(kube: WorldKube | undefined, count: number, di
   return {
     api,
     remote: false,
+    nodeSelector: {},
     kubeConfig: kube?.kubeConfig ?? kubeConfigForUrl(api.url),
     kubeconfigPath,
     namespace: kube?.namespace ?? 'default',
@@ -167,6 +175,7 @@ function remoteBackend(
   return {
     api: undefined,
     remote: true,
+    nodeSelector: { [SANDBOX_NODE_LABEL]: kube.namespace },
     kubeConfig: kube.kubeConfig,
     kubeconfigPath: kube.kubeconfigPath,
     namespace: kube.namespace,

@@ -1,17 +1,30 @@
+/**
+ * kubectl (the real binary) against our API: get, cordon/uncordon, drain with DaemonSet, emptyDir,
+ * unmanaged and PDB-covered pods, a PDB that blocks, and `get -w`. Runs on the simulator and, with
+ * TEST_KUBECONFIG, on a real API server (through the recording proxy), built with the world builder.
+ */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildCluster } from '../../src/sandbox/cluster-builder.js';
-import type { KubeEnv } from '../helpers/kube-env.js';
-import { fakeNodeName, startKubeEnv } from '../helpers/kube-env.js';
+import { fakeNodeName } from '../helpers/kube-env.js';
+import {
+  createApp,
+  createDaemonSet,
+  createNodes,
+  createPdb,
+  createPod,
+  podsOn as podsOnNode,
+  waitSettled,
+} from '../helpers/world-builder.js';
+import { startDrainEnv, type DrainEnv } from '../scenarios/drain-support.js';
 
 const KUBECTL = '/usr/bin/kubectl';
 const run = promisify(execFile);
 const A = fakeNodeName('ip-10-0-0-1.ec2.internal');
 const B = fakeNodeName('ip-10-0-0-2.ec2.internal');
 
-let env: KubeEnv;
+let env: DrainEnv;
 
 async function kubectl(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   try {
@@ -23,47 +36,49 @@ async function kubectl(...args: string[]): Promise<{ code: number; out: string; 
   }
 }
 
-function podsOn(node: string): string[] {
-  return env.api!.store.list('pods', { nodeName: node }).map((p) => p.metadata.name ?? '');
+/** Names of the pods on `node` that are not terminating. */
+async function podsOn(node: string): Promise<string[]> {
+  const pods = await podsOnNode(env, node);
+  return pods.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata?.name ?? '');
 }
 
-describe.skipIf(!existsSync(KUBECTL))('kubectl against the simulator', () => {
+async function unschedulable(node: string): Promise<boolean | undefined> {
+  return (await env.core.readNode({ name: node })).spec?.unschedulable;
+}
+
+describe.skipIf(!existsSync(KUBECTL))('kubectl against our API', () => {
   beforeEach(async () => {
-    env = await startKubeEnv({ kubelet: { defaultShutdownMs: 50 } });
+    env = await startDrainEnv();
   });
   afterEach(async () => {
     await env.stop();
   });
 
   it('gets nodes, cordons and uncordons', async () => {
-    await buildCluster(env.kubeConfig, { nodes: [A, B] });
+    await createNodes(env, [A, B]);
     const nodes = await kubectl('get', 'nodes');
     expect(nodes.code).toBe(0);
     expect(nodes.out).toContain(A);
     expect(nodes.out).toContain(B);
     expect((await kubectl('cordon', A)).out).toContain(`node/${A} cordoned`);
-    expect(env.api!.store.get('nodes', '', A)?.spec?.['unschedulable']).toBe(true);
+    expect(await unschedulable(A)).toBe(true);
+    // only this env's nodes: other test files share a real cluster
+    const own = Object.entries(env.nodeLabels).map(([k, v]) => `${k}=${v}`);
     const cordoned = await kubectl(
-      'get',
-      'nodes',
-      '--field-selector',
-      'spec.unschedulable=true',
-      '-o',
-      'name',
+      ...['get', 'nodes', '-l', own.join(','), '--field-selector', 'spec.unschedulable=true', '-o', 'name'],
     );
     expect(cordoned.out.trim()).toBe(`node/${A}`);
     expect((await kubectl('uncordon', A)).out).toContain(`node/${A} uncordoned`);
-    expect(env.api!.store.get('nodes', '', A)?.spec?.['unschedulable']).toBeUndefined();
+    expect(await unschedulable(A)).toBeUndefined();
   });
 
   it('drains a node with DaemonSet, emptyDir, unmanaged and PDB-covered pods', async () => {
-    await buildCluster(env.kubeConfig, {
-      nodes: [A, B],
-      deployments: [{ name: 'web', replicas: 3, nodes: [A, A, B], emptyDir: true, shutdownMs: 50 }],
-      daemonSets: [{ name: 'logs' }],
-      pods: [{ name: 'loner', node: A, shutdownMs: 50 }],
-      pdbs: [{ name: 'web-pdb', selector: { app: 'web' }, minAvailable: 1 }],
-    });
+    await createNodes(env, [A, B]);
+    await createApp(env, { name: 'web', replicas: 3, nodes: [A, A, B], emptyDir: true, shutdownMs: 50 });
+    const logs = await createDaemonSet(env, 'logs', [A, B]);
+    await createPod(env, A, { name: 'loner' });
+    await createPdb(env, { name: 'web-pdb', app: 'web', minAvailable: 1 });
+    await waitSettled(env);
     const r = await kubectl(
       'drain',
       A,
@@ -74,26 +89,30 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against the simulator', () => {
     );
     expect(r.err + r.out).toContain(`node/${A} drained`);
     expect(r.code).toBe(0);
-    expect(podsOn(A)).toEqual(['logs-00000']);
-    expect(podsOn(B).filter((n) => n.startsWith('web-'))).toHaveLength(3);
+    expect(await podsOn(A)).toEqual([logs.get(A)]);
+    expect((await podsOn(B)).filter((n) => n.startsWith('web-'))).toHaveLength(3);
   });
 
   it('reports a blocking PDB with kubectl’s own message and times out', async () => {
-    await buildCluster(env.kubeConfig, {
-      nodes: [A, B],
-      deployments: [{ name: 'web', replicas: 2, nodes: [A] }],
-      pdbs: [{ name: 'web-pdb', selector: { app: 'web' }, minAvailable: 2 }],
-    });
+    await createNodes(env, [A, B]);
+    await createApp(env, { name: 'web', replicas: 2, nodes: [A] });
+    await createPdb(env, { name: 'web-pdb', app: 'web', minAvailable: 2 });
+    await waitSettled(env);
     const r = await kubectl('drain', A, '--ignore-daemonsets', '--timeout=4s');
     expect(r.code).not.toBe(0);
     expect(r.err).toContain("Cannot evict pod as it would violate the pod's disruption budget");
-    expect(env.api!.store.get('nodes', '', A)?.spec?.['unschedulable']).toBe(true);
-    expect(podsOn(A)).toHaveLength(2);
+    expect(await unschedulable(A)).toBe(true);
+    expect(await podsOn(A)).toHaveLength(2);
   });
 
   it('streams pod updates with get -w', async () => {
-    await buildCluster(env.kubeConfig, { nodes: [A], pods: [{ name: 'listed', node: A }] });
-    const child = spawn(KUBECTL, ['--kubeconfig', env.kubeconfigPath, 'get', 'pods', '-w', '--no-headers']);
+    await createNodes(env, [A]);
+    await createPod(env, A, { name: 'listed' });
+    const child = spawn(KUBECTL, [
+      '--kubeconfig',
+      env.kubeconfigPath,
+      ...['get', 'pods', '-n', env.namespace, '-w', '--no-headers'],
+    ]);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     try {
@@ -103,7 +122,7 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against the simulator', () => {
         return out.includes(name);
       };
       expect(await seen('listed')).toBe(true);
-      await buildCluster(env.kubeConfig, { nodes: [], pods: [{ name: 'watched', node: A }] });
+      await createPod(env, A, { name: 'watched' });
       expect(await seen('watched')).toBe(true);
     } finally {
       child.kill();

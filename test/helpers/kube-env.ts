@@ -113,7 +113,10 @@ export async function startKubeEnv(options: KubeEnvOptions = {}): Promise<KubeEn
   return { kubeconfigPath, url: wire.url, kubeConfig, api, wire, kubelet, namespace, nodeLabels, stop };
 }
 
-/** Deletes the env's pods at once (grace 0: no kubelet finishes them later), its fake nodes and namespace. */
+/**
+ * Deletes the env's namespace, then its pods at once (grace 0: no kubelet finishes them later; a
+ * terminating namespace takes no new pods from a ReplicaSet), then its fake nodes.
+ */
 async function removeTestObjects(
   kc: k8s.KubeConfig,
   namespace: string,
@@ -121,6 +124,7 @@ async function removeTestObjects(
 ): Promise<void> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const ignore = (): undefined => undefined;
+  await core.deleteNamespace({ name: namespace }).catch(ignore);
   await core
     .deleteCollectionNamespacedPod({ namespace, gracePeriodSeconds: 0, body: { gracePeriodSeconds: 0 } })
     .catch(ignore);
@@ -128,7 +132,6 @@ async function removeTestObjects(
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
   await core.deleteCollectionNode({ labelSelector }).catch(ignore);
-  await core.deleteNamespace({ name: namespace }).catch(ignore);
 }
 
 function idleKubelet(): KubeletSimulator {

@@ -135,6 +135,53 @@ export async function createPod(t: WorldTarget, node: string, metadata: V1Object
   });
 }
 
+/**
+ * Creates a DaemonSet over the env's nodes and returns the name of its pod on each of `nodes`. On the
+ * simulator (no DaemonSet controller) the pods are made here, owned by it, named `<name>-<i>`; on a real
+ * cluster its controller makes them (generated names) and this waits until each node has one.
+ */
+export async function createDaemonSet(
+  t: WorldTarget,
+  name: string,
+  nodes: readonly string[],
+): Promise<Map<string, string>> {
+  const labels = { app: name };
+  const spec: V1PodSpec = { nodeSelector: { ...t.nodeLabels }, containers: [{ name: 'c', image: IMAGE }] };
+  const ds = await t.apps.createNamespacedDaemonSet({
+    namespace: t.namespace,
+    body: {
+      metadata: { name, labels },
+      spec: {
+        selector: { matchLabels: labels },
+        template: { metadata: { labels, annotations: { [SHUTDOWN_MS_ANNOTATION]: '50' } }, spec },
+      },
+    },
+  });
+  const onNode = new Map<string, string>();
+  if (!t.real) {
+    const owner = { apiVersion: 'apps/v1', kind: 'DaemonSet', name, uid: ds.metadata?.uid ?? '' };
+    for (const [i, node] of nodes.entries()) {
+      const podName = `${name}-${i}`;
+      await createPod(t, node, { name: podName, labels, ownerReferences: [{ ...owner, controller: true }] });
+      onNode.set(node, podName);
+    }
+    return onNode;
+  }
+  await waitUntil(
+    `DaemonSet ${name} pods on ${nodes.join(', ')}`,
+    async () => {
+      const list = await t.core.listNamespacedPod({ namespace: t.namespace, labelSelector: `app=${name}` });
+      for (const p of list.items) {
+        const owned = p.metadata?.ownerReferences?.some((o) => o.uid === ds.metadata?.uid);
+        if (owned && p.spec?.nodeName) onNode.set(p.spec.nodeName, p.metadata?.name ?? '');
+      }
+      return nodes.every((n) => onNode.has(n));
+    },
+    30_000,
+  );
+  return onNode;
+}
+
 /** Creates a policy/v1 PDB selecting `app=<app>`. */
 export async function createPdb(t: WorldTarget, pdb: PdbSpec): Promise<void> {
   const { name, app, ...budget } = pdb;
