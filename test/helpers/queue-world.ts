@@ -248,11 +248,4 @@ export function nodeAt(world: QueueWorld, index: number): PlannedNode {
   return n;
 }
 
-/** Polls `check` every 20 ms until true. */
-export async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { until } from './until.js';

@@ -10,6 +10,7 @@ import { createMetrics } from '../../../src/report/metrics.js';
 import { startSqs, type SqsSandbox } from '../../../src/sandbox/fauxqs.js';
 import { SqsConsumer } from '../../../src/sources/sqs-consumer.js';
 import type { MessageHandler } from '../../../src/sources/sqs-queue-port.js';
+import { until } from '../../helpers/until.js';
 
 let sqs: SqsSandbox;
 beforeAll(async () => {
@@ -18,14 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await sqs.stop();
 });
-
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 8000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function withConsumer(
   handler: MessageHandler,

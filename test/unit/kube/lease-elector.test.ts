@@ -83,12 +83,27 @@ async function run(clock: FakeClock, ms: number, ...replicas: ReturnType<typeof 
   }
 }
 
+/** One replica 'a' on a fresh lease server, started. */
+function solo() {
+  const clock = new FakeClock();
+  const server = new LeaseServer();
+  const a = replica(clock, server, 'a');
+  a.start();
+  return { clock, server, a };
+}
+
+/** Two replicas on one lease server: 'a' starts and leads, 'b' starts 500 ms later as the standby. */
+async function leaderAndStandby() {
+  const { clock, server, a } = solo();
+  const b = replica(clock, server, 'b');
+  await run(clock, 500, a);
+  b.start();
+  return { clock, server, a, b };
+}
+
 describe('LeaseElector', () => {
   it('takes an absent lease at once and keeps it', async () => {
-    const clock = new FakeClock();
-    const server = new LeaseServer();
-    const a = replica(clock, server, 'a');
-    a.start();
+    const { clock, server, a } = solo();
     await run(clock, 500, a);
     expect(a.elector.isLeader).toBe(true);
     expect(a.elector.stillLeader()).toBe(true);
@@ -103,13 +118,7 @@ describe('LeaseElector', () => {
   });
 
   it('a standby never takes a lease that is being renewed', async () => {
-    const clock = new FakeClock();
-    const server = new LeaseServer();
-    const a = replica(clock, server, 'a');
-    const b = replica(clock, server, 'b');
-    a.start();
-    await run(clock, 500, a);
-    b.start();
+    const { clock, a, b } = await leaderAndStandby();
     await run(clock, 60_000, a, b);
     expect(a.elector.isLeader).toBe(true);
     expect(b.elector.isLeader).toBe(false);
@@ -128,13 +137,7 @@ describe('LeaseElector', () => {
   });
 
   it('a paused leader fails the fencing check after the renew deadline; the standby takes over after the lease duration', async () => {
-    const clock = new FakeClock();
-    const server = new LeaseServer();
-    const a = replica(clock, server, 'a');
-    const b = replica(clock, server, 'b');
-    a.start();
-    await run(clock, 500, a);
-    b.start();
+    const { clock, server, a, b } = await leaderAndStandby();
     await run(clock, 4000, a, b);
     a.store.hanging = true; // its renew calls never return: like a stopped process
     await run(clock, 9000, a, b);
@@ -149,10 +152,7 @@ describe('LeaseElector', () => {
   });
 
   it('steps down at once (callback, gauge) when renewals fail for the renew deadline', async () => {
-    const clock = new FakeClock();
-    const server = new LeaseServer();
-    const a = replica(clock, server, 'a');
-    a.start();
+    const { clock, a } = solo();
     await run(clock, 2000, a);
     a.store.failing = true;
     await run(clock, 9000, a);
@@ -167,10 +167,7 @@ describe('LeaseElector', () => {
   });
 
   it('steps down when it sees another holder', async () => {
-    const clock = new FakeClock();
-    const server = new LeaseServer();
-    const a = replica(clock, server, 'a');
-    a.start();
+    const { clock, server, a } = solo();
     await run(clock, 1000, a);
     server.record = { ...server.record!, holderIdentity: 'intruder', resourceVersion: '999' };
     await run(clock, 2000, a);
@@ -179,13 +176,7 @@ describe('LeaseElector', () => {
   });
 
   it('releases the lease on shutdown so the standby takes over within a retry period', async () => {
-    const clock = new FakeClock();
-    const server = new LeaseServer();
-    const a = replica(clock, server, 'a');
-    const b = replica(clock, server, 'b');
-    a.start();
-    await run(clock, 500, a);
-    b.start();
+    const { clock, server, a, b } = await leaderAndStandby();
     await run(clock, 5000, a, b);
     a.abort.abort();
     await run(clock, 500, a, b);

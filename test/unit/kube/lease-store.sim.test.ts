@@ -1,33 +1,20 @@
 /** KubeLeaseStore + LeaseElector against the Kubernetes API simulator (real HTTP, real clock, short timings). */
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/clock.js';
 import { ConflictError } from '../../../src/errors.js';
 import { LeaseElector } from '../../../src/kube/lease-elector.js';
 import { KubeLeaseStore } from '../../../src/kube/lease-store.js';
 import { loadKubeConfig } from '../../../src/kube/kube-config.js';
 import { createMetrics } from '../../../src/report/metrics.js';
-import { startKubeApiSimulator, type KubeApiSimulator } from '../../../src/sandbox/kube-api/server.js';
+import { until } from '../../helpers/until.js';
+import { kubeSimulatorPerFile } from '../../helpers/kube-simulator-per-file.js';
 
-let sim: KubeApiSimulator;
-beforeAll(async () => {
-  sim = await startKubeApiSimulator();
-});
-afterAll(async () => {
-  await sim.stop();
-});
-
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const simulator = kubeSimulatorPerFile();
 
 function elector(name: string, identity: string) {
-  const store = new KubeLeaseStore(loadKubeConfig({ server: { url: sim.url } }), 'kube-system', name);
+  const store = new KubeLeaseStore(loadKubeConfig({ server: { url: simulator().url } }), 'kube-system', name);
   const e = new LeaseElector(
     {
       store,
@@ -45,7 +32,7 @@ function elector(name: string, identity: string) {
 describe('KubeLeaseStore on the API simulator', () => {
   it('get / create / replace with optimistic concurrency', async () => {
     const store = new KubeLeaseStore(
-      loadKubeConfig({ server: { url: sim.url } }),
+      loadKubeConfig({ server: { url: simulator().url } }),
       'kube-system',
       'store-test',
     );

@@ -1,27 +1,14 @@
 /** NodeIndex on client-node against the Kubernetes API simulator: list, watch, readiness. */
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/clock.js';
 import { loadKubeConfig } from '../../../src/kube/kube-config.js';
 import { NodeIndex, kubeNodeListWatch } from '../../../src/kube/node-index.js';
-import { startKubeApiSimulator, type KubeApiSimulator } from '../../../src/sandbox/kube-api/server.js';
+import { until } from '../../helpers/until.js';
+import { kubeSimulatorPerFile } from '../../helpers/kube-simulator-per-file.js';
 
-let sim: KubeApiSimulator;
-beforeAll(async () => {
-  sim = await startKubeApiSimulator();
-});
-afterAll(async () => {
-  await sim.stop();
-});
-
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const simulator = kubeSimulatorPerFile();
 
 const nodeBody = (name: string, id: string) => ({
   metadata: { name, labels: { 'node.kubernetes.io/instance-type': 'm5.large' } },
@@ -30,7 +17,7 @@ const nodeBody = (name: string, id: string) => ({
 
 describe('NodeIndex on the API simulator', () => {
   it('indexes listed nodes and follows changes (also across a compaction while the watch is open)', async () => {
-    const kc = loadKubeConfig({ server: { url: sim.url } });
+    const kc = loadKubeConfig({ server: { url: simulator().url } });
     const core = kc.makeApiClient(CoreV1Api);
     for (let i = 0; i < 3; i++) await core.createNode({ body: nodeBody(`n${i}`, `i-0000000${i}`) });
     const index = new NodeIndex({
@@ -58,7 +45,7 @@ describe('NodeIndex on the API simulator', () => {
       await until(() => index.lookup('i-00000000') === undefined);
 
       // an open watch keeps streaming after compaction (the 410 re-list path is unit-tested with a fake)
-      sim.compact();
+      simulator().compact();
       await core.createNode({ body: nodeBody('n10', 'i-0000000a') });
       await until(() => index.lookup('i-0000000a') !== undefined);
       expect(index.size).toBe(4);
