@@ -1,16 +1,10 @@
 /** Cordon first: with a CordonGate, no drain starts while another node action has yet to cordon (bounded). */
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/clock.js';
+import type { FakeClock } from '../../../src/clock.js';
 import type { InterruptionEvent } from '../../../src/events/interruption-event.js';
 import { CordonGate } from '../../../src/pipeline/cordon-gate.js';
-import { Executor } from '../../../src/pipeline/executor.js';
-import { Pipeline } from '../../../src/pipeline/pipeline.js';
-import { createMetrics } from '../../../src/report/metrics.js';
 import { FakeNodeActuator } from '../../helpers/fake-node-actuator.js';
-
-const T0 = Date.parse('2026-11-29T10:00:00Z');
+import { executorWorld, T0 } from './executor-world.js';
 
 /** Cordons of some nodes take clock time (a slow or stuck API call). */
 class SlowCordonActuator extends FakeNodeActuator {
@@ -25,36 +19,17 @@ class SlowCordonActuator extends FakeNodeActuator {
 }
 
 function setup(gate: boolean) {
-  const clock = new FakeClock(T0);
-  const actuator = new SlowCordonActuator(clock);
-  for (const n of ['a', 'b']) actuator.addNode(`node-${n}`, `i-${n}`);
-  const logger = pino({ level: 'silent' });
-  const metrics = createMetrics(new Registry(), { version: 't', mode: 'queue' }, { defaultMetrics: false });
-  const options = {
-    mode: 'queue' as const,
-    cordonOnly: false,
-    rebalanceDrain: false,
-    rebalanceCordonTtlMs: 0,
-    dryRun: false,
-    launchReadyTimeoutMs: 10_000,
-    completeLifecycleDelayMs: 0,
-  };
-  const executor = new Executor(
-    {
-      actuator,
-      resolver: { resolve: async (e) => e.nodeName },
-      notifier: { sendWebhook: async () => true },
-      recorder: { recordStep: async () => undefined },
-      clock,
-      logger,
-      metrics,
-      canAct: () => true,
-      readiness: { waitForReady: (_id, _timeout, signal) => clock.sleep(60_000, signal).then(() => true) },
-      ...(gate ? { cordonGate: new CordonGate(clock, { stallMs: 2000, maxWaitMs: 15_000 }) } : {}),
-    },
-    options,
-  );
-  const pipeline = new Pipeline({ executor, actuator, clock, logger, metrics }, { ...options, workers: 10 });
+  const { clock, actuator, pipeline } = executorWorld({
+    nodes: [
+      ['node-a', 'i-a'],
+      ['node-b', 'i-b'],
+    ],
+    actuator: (c) => new SlowCordonActuator(c),
+    deps: (c) => ({
+      readiness: { waitForReady: (_id, _timeout, signal) => c.sleep(60_000, signal).then(() => true) },
+      ...(gate ? { cordonGate: new CordonGate(c, { stallMs: 2000, maxWaitMs: 15_000 }) } : {}),
+    }),
+  });
   const event = (n: string): InterruptionEvent =>
     ({
       kind: 'spot-interruption',

@@ -2,52 +2,14 @@
  * Executor behaviour the fault suite found missing: a retryable step failure is retried in place, and a
  * replica that lost the lease while a drain ran does not write the node afterwards.
  */
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/clock.js';
 import { PermanentError, ThrottledError, TransientError } from '../../../src/errors.js';
 import type { InterruptionEvent } from '../../../src/events/interruption-event.js';
-import { Executor } from '../../../src/pipeline/executor.js';
 import { stepRetryDelayMs } from '../../../src/pipeline/step-retry.js';
-import { Pipeline } from '../../../src/pipeline/pipeline.js';
-import { createMetrics } from '../../../src/report/metrics.js';
-import { FakeNodeActuator } from '../../helpers/fake-node-actuator.js';
-
-const T0 = Date.parse('2026-11-29T10:00:00Z');
-const NODE = 'ip-10-0-0-1.ec2.internal';
-const INSTANCE = 'i-0123456789abcdef0';
+import { executorWorld, T0, NODE, INSTANCE } from './executor-world.js';
 
 function setup() {
-  const clock = new FakeClock(T0);
-  const actuator = new FakeNodeActuator(clock);
-  actuator.addNode(NODE, INSTANCE);
-  const logger = pino({ level: 'silent' });
-  let leader = true;
-  const metrics = createMetrics(new Registry(), { version: 't', mode: 'imds' }, { defaultMetrics: false });
-  const options = {
-    mode: 'imds' as const,
-    cordonOnly: false,
-    rebalanceDrain: false,
-    rebalanceCordonTtlMs: 60_000,
-    dryRun: false,
-    launchReadyTimeoutMs: 10_000,
-    completeLifecycleDelayMs: 0,
-  };
-  const executor = new Executor(
-    {
-      actuator,
-      resolver: { resolve: async () => NODE },
-      notifier: { sendWebhook: async () => true },
-      recorder: { recordStep: async () => undefined },
-      clock,
-      logger,
-      metrics,
-      canAct: () => leader,
-    },
-    options,
-  );
-  const pipeline = new Pipeline({ executor, actuator, clock, logger, metrics }, { ...options, workers: 10 });
+  const { clock, actuator, pipeline, setLeader } = executorWorld({ options: { mode: 'imds' } });
   const event: InterruptionEvent = {
     kind: 'spot-interruption',
     id: 'spot-1',
@@ -59,7 +21,7 @@ function setup() {
     origin: { type: 'imds' },
     description: 'test',
   } as InterruptionEvent;
-  return { clock, actuator, pipeline, event, setLeader: (v: boolean) => (leader = v) };
+  return { clock, actuator, pipeline, event, setLeader };
 }
 
 describe('executor: retryable step failures', () => {

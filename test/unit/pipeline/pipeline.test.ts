@@ -1,17 +1,7 @@
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/clock.js';
 import type { InterruptionEvent, LifecycleHookRef } from '../../../src/events/interruption-event.js';
-import { Executor, type ExecutorOptions } from '../../../src/pipeline/executor.js';
-import { Pipeline } from '../../../src/pipeline/pipeline.js';
-import type { ActionReport, NotifyTrigger } from '../../../src/pipeline/executor-ports.js';
-import { createMetrics } from '../../../src/report/metrics.js';
-import { FakeNodeActuator } from '../../helpers/fake-node-actuator.js';
-
-const T0 = Date.parse('2026-11-29T10:00:00Z');
-const NODE = 'ip-10-0-0-1.ec2.internal';
-const INSTANCE = 'i-0123456789abcdef0';
+import { type ExecutorOptions } from '../../../src/pipeline/executor.js';
+import { executorWorld, T0, NODE, INSTANCE } from './executor-world.js';
 
 function event(over: Partial<InterruptionEvent> & { id: string }): InterruptionEvent {
   return {
@@ -31,71 +21,7 @@ function hook(token: string): LifecycleHookRef {
 }
 
 function setup(over: Partial<ExecutorOptions> = {}) {
-  const clock = new FakeClock(T0);
-  const actuator = new FakeNodeActuator(clock);
-  actuator.addNode(NODE, INSTANCE);
-  const notified: { trigger: NotifyTrigger; report: ActionReport }[] = [];
-  const completed: LifecycleHookRef[] = [];
-  const heartbeats: LifecycleHookRef[] = [];
-  const recorded: string[] = [];
-  const known = new Map([[INSTANCE, NODE]]);
-  let leader = true;
-  const logger = pino({ level: 'silent' });
-  const metrics = createMetrics(new Registry(), { version: 't', mode: 'queue' }, { defaultMetrics: false });
-  const options: ExecutorOptions = {
-    mode: 'queue',
-    cordonOnly: false,
-    rebalanceDrain: false,
-    rebalanceCordonTtlMs: 60_000,
-    dryRun: false,
-    launchReadyTimeoutMs: 10_000,
-    completeLifecycleDelayMs: 0,
-    ...over,
-  };
-  const executor = new Executor(
-    {
-      actuator,
-      resolver: { resolve: async (e) => known.get(e.instanceId) },
-      notifier: {
-        sendWebhook: async (trigger, report) => {
-          notified.push({ trigger, report });
-          return true;
-        },
-      },
-      recorder: {
-        recordStep: async (_node, r) => {
-          recorded.push(r.step);
-        },
-      },
-      lifecycle: {
-        complete: async (h) => {
-          completed.push(h);
-        },
-        startHeartbeats: (h) => {
-          heartbeats.push(h);
-        },
-      },
-      readiness: { waitForReady: async () => true },
-      clock,
-      logger,
-      metrics,
-      canAct: () => leader,
-    },
-    options,
-  );
-  const pipeline = new Pipeline({ executor, actuator, clock, logger, metrics }, { ...options, workers: 10 });
-  return {
-    clock,
-    actuator,
-    notified,
-    completed,
-    heartbeats,
-    recorded,
-    pipeline,
-    metrics,
-    known,
-    setLeader: (v: boolean) => (leader = v),
-  };
+  return executorWorld({ options: over });
 }
 
 describe('pipeline', () => {
