@@ -54,6 +54,8 @@ export interface InterruptionEvent {
   readonly deadlineMs: number;
   /** Act no earlier than this (scheduled maintenance: NotBefore minus the lead time). */
   readonly startAtMs?: number;
+  /** When a scheduled change's window ends (IMDS NotAfter, Health endTime): NTH's `EndTime`. */
+  readonly endAtMs?: number;
   readonly source: EventSource;
   readonly origin: EventOrigin;
   /** Human-readable detail: instance action, EC2 state, maintenance code, ASG transition. */

@@ -139,7 +139,14 @@ export function buildPipeline(ctx: ModeContext, kube: KubeClients, parts: Pipeli
     options,
   );
   const pipeline = new Pipeline(
-    { executor, actuator, clock, logger: logger.child({ component: 'pipeline' }), metrics },
+    {
+      executor,
+      actuator,
+      clock,
+      logger: logger.child({ component: 'pipeline' }),
+      metrics,
+      resolver: parts.resolver,
+    },
     { ...options, workers: parts.workers },
   );
   return { actuator, pipeline };

@@ -24,7 +24,7 @@ export function nodeResolver(
   logger: Logger,
 ): NodeResolver {
   return {
-    resolve: async (event: InterruptionEvent) => {
+    resolve: async (event: Pick<InterruptionEvent, 'instanceId'>) => {
       const found = await resolver.resolve(event.instanceId);
       if (found.type === 'unmanaged') {
         logger.info(

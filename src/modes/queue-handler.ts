@@ -6,14 +6,16 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { parseQueueMessage } from '../events/queue/parse-queue-message.js';
 import type { QueueParseOptions } from '../events/queue/queue-context.js';
-import type { InterruptionEvent } from '../events/interruption-event.js';
+import type { EventCancellation, InterruptionEvent } from '../events/interruption-event.js';
 import type { ActionOutcome } from '../pipeline/event-store.js';
 import type { Metrics } from '../report/metrics.js';
 import type { Disposition, MessageHandler, QueueMessage } from '../sources/sqs-queue-port.js';
 
-/** What the handler submits events to (the Pipeline). */
+/** What the handler submits events and cancellations to (the Pipeline). */
 export interface EventSink {
   submit(event: InterruptionEvent): Promise<ActionOutcome>;
+  /** Stops and undoes what a canceled event scheduled; the node is looked up when not given. */
+  cancel(cancellation: EventCancellation, nodeName: string | undefined): Promise<boolean>;
 }
 
 /** Completes what a payload does not say before the event is submitted (ASG: the hook's deadline). */
@@ -66,9 +68,22 @@ export function queueMessageHandler(
         metrics.inputsIgnored.inc({ source: 'sqs', reason: outcome.reason });
         logger.info({ ...ids, reason: outcome.reason }, 'message needs no action: deleting it');
         return { action: 'delete', reason: 'ignored' };
-      case 'cancel':
-        metrics.inputsIgnored.inc({ source: 'sqs', reason: 'state-not-actionable' });
-        return { action: 'delete', reason: 'ignored' };
+      case 'cancel': {
+        // the message is deleted once every canceled action is stopped and its node restored
+        try {
+          for (const c of outcome.cancellations) {
+            const restored = await sink.cancel(c, undefined);
+            logger.info(
+              { ...ids, eventId: c.eventId, instanceId: c.instanceId, reason: c.reason, restored },
+              'scheduled event canceled',
+            );
+          }
+        } catch (err) {
+          logger.warn({ ...ids, err, next: 'retried when the message is seen again' }, 'cancel failed');
+          return 'retry';
+        }
+        return { action: 'delete', reason: 'done' };
+      }
       case 'event': {
         const outcomes = await Promise.all(outcome.events.map(async (e) => sink.submit(await prepare(e))));
         return disposition(

@@ -143,9 +143,10 @@ export class EventStore {
     return this.active.get(instanceId);
   }
 
-  /** Forgets a finished event (a cancellation makes it void). */
-  forget(eventId: string): void {
-    this.finished.delete(eventId);
+  /** Remembers a canceled event as finished with nothing to do: a redelivery of it is not acted on. */
+  canceled(eventId: string, nowMs: number): void {
+    this.finished.set(eventId, { outcome: { status: 'ignored', detail: 'canceled' }, atMs: nowMs });
+    this.prune(nowMs);
   }
 
   /** Number of actions in flight. */

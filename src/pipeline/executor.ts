@@ -153,7 +153,14 @@ export class Executor {
       action.reported.add('start');
     }
     const decided = plan(primary, this.options, node, clock.now());
-    if (decided.type === 'none') return { status: 'ignored', detail: decided.reason };
+    if (decided.type === 'none') {
+      if (decided.reason === 'past-deadline')
+        this.deps.logger.info(
+          { instanceId: primary.instanceId, node: nodeName, eventId: primary.id, kind: primary.kind },
+          'notice past its deadline after a failed drain: acknowledged without a second drain',
+        );
+      return { status: 'ignored', detail: decided.reason };
+    }
     const drains = decided.steps.some((st) => st.type === 'drain');
     // a launch waiting for its node, or work already done: nothing to cordon, so no drain waits for it
     if (!decided.steps.some((st) => st.type === 'cordon')) this.deps.cordonGate?.end(action.instanceId);

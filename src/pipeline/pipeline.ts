@@ -19,6 +19,11 @@ import {
 } from './event-store.js';
 import { setMaxListeners } from 'node:events';
 
+/** Finds the node of an instance (queue mode); undefined when it is not a node of this cluster. */
+export interface CancelResolver {
+  resolve(event: Pick<InterruptionEvent, 'instanceId'>): Promise<string | undefined>;
+}
+
 /** Pipeline dependencies. */
 export interface PipelineDeps {
   readonly executor: Executor;
@@ -26,6 +31,8 @@ export interface PipelineDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Finds the node of a canceled event's instance when no action holds it (queue mode). */
+  readonly resolver?: CancelResolver;
 }
 
 /** Pipeline options. */
@@ -91,19 +98,26 @@ export class Pipeline {
   }
 
   /**
-   * A scheduled event was canceled or completed: stop its action if it is the only event of it, and undo
-   * what we did to the node when the node still carries that event's marks.
+   * A scheduled event was canceled or completed: stop its action if it is the only event of it, undo
+   * what we did to the node when the node still carries that event's marks, and remember the event as
+   * canceled (a redelivered notice of it is acknowledged without a drain).
    */
   async cancel(cancellation: EventCancellation, nodeName: string | undefined): Promise<boolean> {
     const { logger, actuator } = this.deps;
-    this.store.forget(cancellation.eventId);
     const action = this.store.activeFor(cancellation.instanceId);
     if (action?.events.some((e) => e.id === cancellation.eventId)) {
-      if (action.events.length > 1) return false; // other events still need the node drained
+      if (action.events.length > 1) {
+        this.store.canceled(cancellation.eventId, this.deps.clock.now());
+        return false; // other events still need the node drained
+      }
       action.runAbort.abort(new Error('canceled'));
       await action.wait();
     }
-    const name = nodeName ?? action?.events[0]?.nodeName;
+    this.store.canceled(cancellation.eventId, this.deps.clock.now());
+    const name =
+      nodeName ??
+      action?.events[0]?.nodeName ??
+      (await this.deps.resolver?.resolve({ instanceId: cancellation.instanceId }));
     const node = name ? await actuator.getNode(name) : undefined;
     if (!node || node.eventId !== cancellation.eventId) return false;
     if (this.options.dryRun) {

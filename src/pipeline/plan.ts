@@ -28,7 +28,7 @@ export type Step =
   | { readonly type: 'uncordon-at'; readonly atMs: number };
 
 /** Why an event needs no node action. */
-export type NoActionReason = 'expired' | 'node-opted-out' | 'already-done';
+export type NoActionReason = 'expired' | 'node-opted-out' | 'already-done' | 'past-deadline';
 
 /** What the planner decided. */
 export type Plan =
@@ -68,6 +68,11 @@ export function plan(
   }
 
   const sameEvent = node?.eventId === event.id;
+  if (sameEvent && node?.phase === 'drain-failed' && nowMs >= event.deadlineMs) {
+    // A redelivery after our drain for this very notice gave up, and its deadline has passed: the
+    // instance is gone or going, a second drain cannot help. Acknowledge it.
+    return { type: 'none', reason: 'past-deadline' };
+  }
   if (sameEvent && node?.phase === 'drained' && !cordonOnlyRebalance) {
     // A restarted handler or a redelivered message: the work is done; only acknowledgements remain.
     return { type: 'act', steps: lifecycleSteps(event) };

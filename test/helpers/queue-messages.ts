@@ -59,17 +59,25 @@ export function stateChange(instanceId: string, state: string, atMs = Date.now()
 }
 
 /** AWS Health scheduledChange for EC2 instances starting at `startMs`. */
-export function healthScheduledChange(instanceIds: readonly string[], startMs: number, atMs = Date.now()) {
+export function healthScheduledChange(
+  instanceIds: readonly string[],
+  startMs: number,
+  atMs = Date.now(),
+  /** One Health event's notices share its eventArn; `closed` ends it. */
+  over: { readonly eventArn?: string; readonly statusCode?: 'upcoming' | 'open' | 'closed' } = {},
+) {
   const rfc1123 = (ms: number) => new Date(ms).toUTCString();
   return envelope(
     'aws.health',
     'AWS Health Event',
     [...instanceIds],
     {
-      eventArn: `arn:aws:health:${REGION}::event/EC2/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED/${randomUUID()}`,
+      eventArn:
+        over.eventArn ??
+        `arn:aws:health:${REGION}::event/EC2/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED/${randomUUID()}`,
       service: 'EC2',
       eventScopeCode: 'ACCOUNT_SPECIFIC',
-      statusCode: 'upcoming',
+      statusCode: over.statusCode ?? 'upcoming',
       eventRegion: REGION,
       eventTypeCode: 'AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED',
       eventTypeCategory: 'scheduledChange',

@@ -70,7 +70,12 @@ function parseEntry(entry: unknown, index: number, context: ImdsParseContext): E
     deadlineMs: notBeforeMs,
     description: `${codeText}${text}`,
   });
-  return { type: 'event', event: { ...event, startAtMs: notBeforeMs - context.scheduledLeadMs } };
+  const notAfterMs = parseMaintenanceDate(entry.NotAfter);
+  const window = notAfterMs === undefined ? {} : { endAtMs: notAfterMs };
+  return {
+    type: 'event',
+    event: { ...event, ...window, startAtMs: notBeforeMs - context.scheduledLeadMs },
+  };
 }
 
 /** Parses the scheduled maintenance list into a list of outcomes (see the file comment). */

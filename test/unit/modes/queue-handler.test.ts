@@ -3,7 +3,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { FakeClock } from '../../../src/clock.js';
-import type { InterruptionEvent } from '../../../src/events/interruption-event.js';
+import type { EventCancellation, InterruptionEvent } from '../../../src/events/interruption-event.js';
 import { disposition, queueMessageHandler } from '../../../src/modes/queue-handler.js';
 import type { ActionOutcome } from '../../../src/pipeline/event-store.js';
 import { createMetrics } from '../../../src/report/metrics.js';
@@ -29,6 +29,7 @@ describe('disposition', () => {
 describe('queueMessageHandler', () => {
   function setup(outcome: ActionOutcome = o('done')) {
     const submitted: InterruptionEvent[] = [];
+    const canceled: EventCancellation[] = [];
     const metrics = createMetrics(new Registry(), { version: 't', mode: 'queue' }, { defaultMetrics: false });
     const handler = queueMessageHandler(
       {
@@ -36,6 +37,10 @@ describe('queueMessageHandler', () => {
           submit: async (e) => {
             submitted.push(e);
             return outcome;
+          },
+          cancel: async (c) => {
+            canceled.push(c);
+            return true;
           },
         },
         clock: new FakeClock(),
@@ -46,7 +51,7 @@ describe('queueMessageHandler', () => {
     );
     const ac = new AbortController();
     const handle = (body: string) => handler({ messageId: 'm-1', receiptHandle: 'rh-1', body }, ac.signal);
-    return { submitted, metrics, handle };
+    return { submitted, canceled, metrics, handle };
   }
 
   it('submits a spot interruption and deletes the message when the action is done', async () => {
@@ -57,6 +62,20 @@ describe('queueMessageHandler', () => {
     });
     expect(t.submitted).toHaveLength(1);
     expect(t.submitted[0]).toMatchObject({ kind: 'spot-interruption', source: 'sqs' });
+  });
+
+  it('an AWS Health event with statusCode closed cancels what its upcoming notice scheduled', async () => {
+    const t = setup();
+    const upcoming = fixture('eventbridge/health-scheduled-change.json');
+    const closed = JSON.parse(upcoming) as { id: string; detail: Record<string, unknown> };
+    closed.id = 'another-eventbridge-id';
+    closed.detail['statusCode'] = 'closed';
+    await t.handle(upcoming);
+    await expect(t.handle(JSON.stringify(closed))).resolves.toEqual({ action: 'delete', reason: 'done' });
+    expect(t.canceled).toEqual([
+      expect.objectContaining({ eventId: t.submitted[0]?.id, instanceId: 'i-0a1b2c3d4e5f60006' }),
+    ]);
+    expect(t.submitted[0]).toMatchObject({ endAtMs: Date.parse('2026-12-02T12:00:00Z') });
   });
 
   it('keeps the message when the action failed', async () => {

@@ -89,6 +89,42 @@ describe('plan', () => {
     expect(steps(plan(ev('spot-interruption'), base, done, T0))).toEqual([]);
   });
 
+  it.each<[string, Partial<NodeState>, InterruptionEvent, number, string | string[]]>([
+    [
+      'a redelivered spot notice past its deadline after our drain gave up: acknowledged',
+      { eventId: 'spot-interruption-1', phase: 'drain-failed' },
+      ev('spot-interruption'),
+      T0 + 120_000,
+      'past-deadline',
+    ],
+    [
+      '… the same before its deadline: drained again (a PDB may have let go)',
+      { eventId: 'spot-interruption-1', phase: 'drain-failed' },
+      ev('spot-interruption'),
+      T0 + 60_000,
+      ['cordon', 'notify', 'drain'],
+    ],
+    [
+      '… a different notice past its deadline on a node whose drain failed: acted on',
+      { eventId: 'other-event', phase: 'drain-failed' },
+      ev('spot-interruption'),
+      T0 + 130_000,
+      ['cordon', 'notify', 'drain'],
+    ],
+    [
+      'queue mode: a redelivered state change past its deadline, acknowledged (no lifecycle step)',
+      { eventId: 'state-change-1', phase: 'drain-failed' },
+      ev('state-change', {
+        source: 'sqs',
+        origin: { type: 'sqs', message: { messageId: 'm', receiptHandle: 'r' } },
+      }),
+      T0 + 121_000,
+      'past-deadline',
+    ],
+  ])('%s', (_name, state, event, now, expected) => {
+    expect(steps(plan(event, base, node({ unschedulable: true, ...state }), now))).toEqual(expected);
+  });
+
   it('ignores an expired rebalance notice', () => {
     expect(steps(plan(ev('rebalance-recommendation'), base, node(), T0 + 61_000))).toBe('expired');
   });

@@ -1,0 +1,57 @@
+/**
+ * Story: AWS Health schedules a change for an instance (statusCode upcoming); the node is drained. Then
+ * AWS closes the Health event (statusCode closed, same eventArn): what it scheduled is canceled, the
+ * node is uncordoned and our marks removed. The upcoming notice delivered once more afterwards (SQS
+ * delivers at least once) is acknowledged without a second drain.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { stopAllDaemons } from '../helpers/daemon.js';
+import { startQueueDaemon, taintKeys, waitDrained, waitMetric } from '../helpers/queue-daemon.js';
+import { healthScheduledChange } from '../helpers/queue-messages.js';
+import { nodeAt, startQueueWorld, until, type QueueWorld } from '../helpers/queue-world.js';
+
+let world: QueueWorld;
+
+beforeEach(async () => {
+  world = await startQueueWorld();
+});
+
+afterEach(async () => {
+  await stopAllDaemons();
+  await world.stop();
+});
+
+describe('queue mode: AWS Health event closed', () => {
+  it('uncordons the node the upcoming notice drained; a late redelivery does not drain again', async () => {
+    const daemon = await startQueueDaemon(world);
+    const target = nodeAt(world, 0);
+    const eventArn = 'arn:aws:health:us-east-1::event/EC2/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED/abc123';
+    const startMs = Date.now() + 3600_000;
+    await world.send(healthScheduledChange([target.instanceId], startMs, Date.now(), { eventArn }));
+    await waitDrained(daemon, target.name);
+    expect(world.node(target.name)?.spec?.['unschedulable']).toBe(true);
+
+    await world.send(
+      healthScheduledChange([target.instanceId], startMs, Date.now(), { eventArn, statusCode: 'closed' }),
+    );
+    await daemon.waitForLog((l) => l.msg === 'event canceled: node restored', 15_000);
+    await until(() => !world.node(target.name)?.spec?.['unschedulable'], 10_000, 'uncordon');
+    expect(taintKeys(world.node(target.name))).not.toContain('spot-handler/scheduled-maintenance');
+    expect(world.node(target.name)?.metadata.labels?.['spot-handler/state']).toBeUndefined();
+    expect(
+      await waitMetric(daemon, 'spot_handler_sqs_messages_deleted_total', { reason: 'done' }, (v) => v >= 2),
+    ).toBe(2);
+
+    await world.send(healthScheduledChange([target.instanceId], startMs, Date.now(), { eventArn }));
+    expect(
+      await waitMetric(
+        daemon,
+        'spot_handler_sqs_messages_deleted_total',
+        { reason: 'ignored' },
+        (v) => v >= 1,
+      ),
+    ).toBe(1);
+    expect(daemon.logsWith('node drained')).toHaveLength(1);
+    expect(world.node(target.name)?.spec?.['unschedulable']).toBeFalsy();
+  }, 90_000);
+});
