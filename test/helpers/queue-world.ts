@@ -6,6 +6,8 @@
  * its Lease lives in the env's namespace, so parallel worlds on one cluster never share a leader.
  */
 import * as k8s from '@kubernetes/client-node';
+import { afterEach, beforeEach } from 'vitest';
+import { stopAllDaemons } from './daemon.js';
 import { startAwsQueryServer, type AwsQueryServer } from '../../src/sandbox/aws-query-server.js';
 import { SANDBOX_CREDENTIALS, startSqs, type SqsSandbox } from '../../src/sandbox/fauxqs.js';
 import { seedSimulator } from '../../src/sandbox/cluster-builder.js';
@@ -239,6 +241,23 @@ function storeView(sim: KubeApiSimulator): {
     node: (name) => sim.store.get('nodes', '', name),
     stop: async () => undefined,
   };
+}
+
+/**
+ * Starts a queue world before each test of the file and, after it, stops every daemon and the world;
+ * `keep` receives each new world (the test file holds it in its own `let world`).
+ */
+export function queueWorldPerTest(options: QueueWorldOptions, keep: (world: QueueWorld) => void): void {
+  let world: QueueWorld | undefined;
+  beforeEach(async () => {
+    world = await startQueueWorld(options);
+    keep(world);
+  });
+  afterEach(async () => {
+    await stopAllDaemons();
+    await world?.stop();
+    world = undefined;
+  });
 }
 
 /** The node at `index`, or a throw (keeps tests free of non-null assertions). */

@@ -4,12 +4,12 @@
  * the pods already terminating instead of evicting them twice, evicts the rest once the budget allows,
  * and finishes `succeeded`. Every pod is evicted exactly once across both runs.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   drainRequest,
   makeActuator,
   podsOn,
-  startDrainWorld,
+  drainWorldPerTest,
   waitUntil,
   type DrainEnv,
   N1,
@@ -17,22 +17,15 @@ import {
 } from './drain-support.js';
 
 let env: DrainEnv;
-
-beforeEach(async () => {
-  env = await startDrainWorld(
-    {
-      nodes: [N1, N2],
-      apps: [{ name: 'web', replicas: 4, nodes: [N1], shutdownMs: 600 }],
-      pdbs: [{ name: 'web-pdb', app: 'web', maxUnavailable: 2 }],
-    },
-    // replacements take 2.5 s to become Ready: the budget holds the other two back when the crash comes
-    { startDelayMs: 2500 },
-  );
-});
-
-afterEach(async () => {
-  await env.stop();
-});
+drainWorldPerTest(
+  {
+    nodes: [N1, N2],
+    apps: [{ name: 'web', replicas: 4, nodes: [N1], shutdownMs: 600 }],
+    pdbs: [{ name: 'web-pdb', app: 'web', maxUnavailable: 2 }],
+  },
+  (e) => (env = e), // replacements take 2.5 s to become Ready: the budget holds the other two back when the crash comes
+  { startDelayMs: 2500 },
+);
 
 it('a second drain after a crash finishes the job without evicting anything twice', async () => {
   const evicted = (): number =>

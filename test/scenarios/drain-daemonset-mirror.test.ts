@@ -3,7 +3,7 @@
  * exists, next to ordinary pods. The drain (ignore-daemon-sets, the default) evicts the ordinary and the
  * orphaned pods and never touches the DaemonSet and mirror pods, and still reports `succeeded`.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createDaemonSet } from '../helpers/world-builder.js';
 import {
   buildDrainWorld,
@@ -11,7 +11,7 @@ import {
   createPod,
   drainRequest,
   podsOn,
-  startDrainEnv,
+  drainWorldPerTest,
   waitAllReady,
   type DrainEnv,
   N1,
@@ -19,14 +19,7 @@ import {
 } from './drain-support.js';
 
 let env: DrainEnv;
-
-beforeEach(async () => {
-  env = await startDrainEnv();
-});
-
-afterEach(async () => {
-  await env.stop();
-});
+drainWorldPerTest(undefined, (e) => (env = e));
 
 it('leaves DaemonSet and mirror pods alone, evicts ordinary and orphaned ones', async () => {
   await buildDrainWorld(env, {

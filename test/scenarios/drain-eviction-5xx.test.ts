@@ -3,29 +3,25 @@
  * and the eviction subresource answers 503 to the first 20 requests. The drain retries with backoff and
  * finishes `succeeded` well inside its deadline, evicting every pod exactly once.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   cordonedActuator,
   drainRequest,
   podsOn,
-  startDrainWorld,
+  drainWorldPerTest,
   type DrainEnv,
   N1,
   N2,
 } from './drain-support.js';
 
 let env: DrainEnv;
-
-beforeEach(async () => {
-  env = await startDrainWorld({
+drainWorldPerTest(
+  {
     nodes: [N1, N2],
     apps: [{ name: 'web', replicas: 8, nodes: [N1], shutdownMs: 50 }],
-  });
-});
-
-afterEach(async () => {
-  await env.stop();
-});
+  },
+  (e) => (env = e),
+);
 
 it('retries 5xx from list and eviction, then drains every pod once', async () => {
   const { actuator, metrics } = await cordonedActuator(env, N1);

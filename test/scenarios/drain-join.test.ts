@@ -3,12 +3,12 @@
  * redelivered SQS message) asks to drain while a drain of that node runs. The second call joins the
  * first: one drain, one eviction per pod, the same result for both callers.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   cordonedActuator,
   drainRequest,
   podsOn,
-  startDrainWorld,
+  drainWorldPerTest,
   type DrainEnv,
   N1,
   N2,
@@ -16,20 +16,16 @@ import {
 } from './drain-support.js';
 
 let env: DrainEnv;
-
-beforeEach(async () => {
-  env = await startDrainWorld({
+drainWorldPerTest(
+  {
     nodes: [N1, N2, N3],
     apps: [
       { name: 'web', replicas: 10, nodes: [N1], shutdownMs: 400 },
       { name: 'api', replicas: 2, nodes: [N2], shutdownMs: 50 },
     ],
-  });
-});
-
-afterEach(async () => {
-  await env.stop();
-});
+  },
+  (e) => (env = e),
+);
 
 it('joins the running drain of the same node', async () => {
   const { actuator, metrics } = await cordonedActuator(env, N1);

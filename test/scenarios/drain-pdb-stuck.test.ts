@@ -3,12 +3,12 @@
  * (spot interruption) deletes the pods at deadline − forceLead and reports `forced`; a non-urgent one
  * (rebalance) gives up at its timeout with `blocked`, naming each pod and the PDB, and forces nothing.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   cordonedActuator,
   drainRequest,
   podsOn,
-  startDrainWorld,
+  drainWorldPerTest,
   terminationsOn,
   type DrainEnv,
   N1,
@@ -16,18 +16,14 @@ import {
 } from './drain-support.js';
 
 let env: DrainEnv;
-
-beforeEach(async () => {
-  env = await startDrainWorld({
+drainWorldPerTest(
+  {
     nodes: [N1, N2],
     apps: [{ name: 'web', replicas: 3, nodes: [N1], shutdownMs: 50 }],
     pdbs: [{ name: 'web-pdb', app: 'web', minAvailable: 3 }],
-  });
-});
-
-afterEach(async () => {
-  await env.stop();
-});
+  },
+  (e) => (env = e),
+);
 
 it('urgent: deletes the refused pods at deadline − forceLead and reports forced', async () => {
   const { actuator, metrics } = await cordonedActuator(env, N1, {

@@ -3,12 +3,12 @@
  * refused (429) until the ReplicaSet's replacement becomes Ready on another node, then the next goes.
  * The drain ends `succeeded` with nothing reported as blocking and nothing forced.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   cordonedActuator,
   drainRequest,
   podsOn,
-  startDrainWorld,
+  drainWorldPerTest,
   waitUntil,
   isReady,
   type DrainEnv,
@@ -17,21 +17,15 @@ import {
 } from './drain-support.js';
 
 let env: DrainEnv;
-
-beforeEach(async () => {
-  env = await startDrainWorld(
-    {
-      nodes: [N1, N2],
-      apps: [{ name: 'web', replicas: 3, nodes: [N1], shutdownMs: 50 }],
-      pdbs: [{ name: 'web-pdb', app: 'web', minAvailable: 2 }],
-    },
-    { startDelayMs: 300 },
-  );
-});
-
-afterEach(async () => {
-  await env.stop();
-});
+drainWorldPerTest(
+  {
+    nodes: [N1, N2],
+    apps: [{ name: 'web', replicas: 3, nodes: [N1], shutdownMs: 50 }],
+    pdbs: [{ name: 'web-pdb', app: 'web', minAvailable: 2 }],
+  },
+  (e) => (env = e),
+  { startDelayMs: 300 },
+);
 
 it('waits for replacements to become Ready elsewhere, then finishes', async () => {
   const { actuator, metrics } = await cordonedActuator(env, N1);

@@ -3,18 +3,11 @@
  * limiter) against the API simulator or a real API server; the kubelet simulator finishes pod deletions 100 ms
  * after SIGTERM. Markers, cordon, taint and condition land on the node and are removed by unmark.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildDrainWorld, makeActuator, startDrainEnv, type DrainEnv, N1, N2 } from './drain-support.js';
+import { describe, expect, it } from 'vitest';
+import { buildDrainWorld, makeActuator, drainWorldPerTest, type DrainEnv, N1, N2 } from './drain-support.js';
 
 let env: DrainEnv;
-
-beforeEach(async () => {
-  env = await startDrainEnv();
-});
-
-afterEach(async () => {
-  await env.stop();
-});
+drainWorldPerTest(undefined, (e) => (env = e));
 
 describe('drain against the API simulator', () => {
   it('marks, cordons and drains 30 pods; conditions and taints land on the node', async () => {

@@ -3,12 +3,12 @@
  * shortens their grace to fit the deadline (minus the margin), so the kubelet kills them at that
  * shortened grace, before the deadline; pods with a short grace of their own keep it.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   cordonedActuator,
   drainRequest,
   podsOn,
-  startDrainWorld,
+  drainWorldPerTest,
   terminationsOn,
   type DrainEnv,
   N1,
@@ -16,9 +16,8 @@ import {
 } from './drain-support.js';
 
 let env: DrainEnv;
-
-beforeEach(async () => {
-  env = await startDrainWorld({
+drainWorldPerTest(
+  {
     nodes: [N1, N2],
     apps: [
       // asks for 300 s and needs 20 s to stop
@@ -26,12 +25,9 @@ beforeEach(async () => {
       // asks for 2 s and stops in 200 ms
       { name: 'quick', replicas: 2, nodes: [N1], shutdownMs: 200, graceSeconds: 2 },
     ],
-  });
-});
-
-afterEach(async () => {
-  await env.stop();
-});
+  },
+  (e) => (env = e),
+);
 
 it('shortens the grace of slow pods so that they are gone before the deadline', async () => {
   const { actuator } = await cordonedActuator(env, N1, { deadlineMarginMs: 1000 });

@@ -5,6 +5,7 @@
  * stories run against a real server.
  */
 import pino from 'pino';
+import { afterEach, beforeEach } from 'vitest';
 import { Registry } from 'prom-client';
 import { AppsV1Api, CoreV1Api, PolicyV1Api } from '@kubernetes/client-node';
 import { systemClock } from '../../src/clock.js';
@@ -104,6 +105,26 @@ export async function buildDrainWorld(env: DrainEnv, world: DrainWorld): Promise
   for (const app of world.apps ?? []) await createApp(env, app);
   for (const pdb of world.pdbs ?? []) await createPdb(env, pdb);
   await waitSettled(env);
+}
+
+/**
+ * Starts a drain world before each test of the file and stops it after; `keep` receives each new world
+ * (the test file holds it in its own `let env`).
+ */
+export function drainWorldPerTest(
+  world: DrainWorld | undefined,
+  keep: (env: DrainEnv) => void,
+  options: DrainEnvOptions = {},
+): void {
+  let env: DrainEnv | undefined;
+  beforeEach(async () => {
+    env = world ? await startDrainWorld(world, options) : await startDrainEnv(options);
+    keep(env);
+  });
+  afterEach(async () => {
+    await env?.stop();
+    env = undefined;
+  });
 }
 
 /** `startDrainEnv` followed by `buildDrainWorld`. */

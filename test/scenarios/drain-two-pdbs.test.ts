@@ -3,27 +3,20 @@
  * PodDisruptionBudget") for it; the drain retries with backoff, evicts the pods no budget conflicts on,
  * and reports the pod as blocked by `multiple-pdbs` when its time is up.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   buildDrainWorld,
   cordonedActuator,
   drainRequest,
   podsOn,
-  startDrainEnv,
+  drainWorldPerTest,
   type DrainEnv,
   N1,
   N2,
 } from './drain-support.js';
 
 let env: DrainEnv;
-
-beforeEach(async () => {
-  env = await startDrainEnv();
-});
-
-afterEach(async () => {
-  await env.stop();
-});
+drainWorldPerTest(undefined, (e) => (env = e));
 
 it('retries the 500, drains the rest, reports the pod with multiple-pdbs', async () => {
   await buildDrainWorld(env, {

@@ -3,23 +3,14 @@
  * before the node registers; the daemon waits until the node is Ready, then completes the action
  * CONTINUE and deletes the message. Nothing is cordoned.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeNodeName } from '../helpers/kube-env.js';
-import { stopAllDaemons } from '../helpers/daemon.js';
 import { startQueueDaemon, waitMetric } from '../helpers/queue-daemon.js';
 import { asgLifecycle } from '../helpers/queue-messages.js';
-import { ASG_NAME, startQueueWorld, until, type QueueWorld } from '../helpers/queue-world.js';
+import { ASG_NAME, queueWorldPerTest, until, type QueueWorld } from '../helpers/queue-world.js';
 
 let world: QueueWorld;
-
-beforeEach(async () => {
-  world = await startQueueWorld();
-});
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await world.stop();
-});
+queueWorldPerTest({}, (w) => (world = w));
 
 const NEW_ID = 'i-0feedfacecafe0001';
 const NEW_NODE = fakeNodeName('ip-10-0-9-9.ec2.internal');

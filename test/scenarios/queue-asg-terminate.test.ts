@@ -2,22 +2,13 @@
  * Story: an Auto Scaling group takes an instance away with a terminate lifecycle hook (EventBridge).
  * The node is drained first, then the lifecycle action is completed with CONTINUE, then the message goes.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { stopAllDaemons } from '../helpers/daemon.js';
+import { describe, expect, it } from 'vitest';
 import { startQueueDaemon, taintKeys, waitDrained, waitMetric } from '../helpers/queue-daemon.js';
 import { asgLifecycle } from '../helpers/queue-messages.js';
-import { ASG_NAME, nodeAt, startQueueWorld, until, type QueueWorld } from '../helpers/queue-world.js';
+import { ASG_NAME, nodeAt, queueWorldPerTest, until, type QueueWorld } from '../helpers/queue-world.js';
 
 let world: QueueWorld;
-
-beforeEach(async () => {
-  world = await startQueueWorld();
-});
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await world.stop();
-});
+queueWorldPerTest({}, (w) => (world = w));
 
 describe('queue mode: ASG terminate lifecycle hook', () => {
   it('drains, then completes the lifecycle action CONTINUE, then deletes the message', async () => {

@@ -2,22 +2,13 @@
  * Story: SQS delivers the same spot warning twice (at-least-once delivery; here: the same body sent
  * twice, so the same EventBridge id). The node is drained once, tainted once, and both copies are deleted.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { stopAllDaemons } from '../helpers/daemon.js';
+import { describe, expect, it } from 'vitest';
 import { count, startQueueDaemon, taintKeys, waitDrained, waitMetric } from '../helpers/queue-daemon.js';
 import { spotWarning } from '../helpers/queue-messages.js';
-import { nodeAt, startQueueWorld, type QueueWorld } from '../helpers/queue-world.js';
+import { nodeAt, queueWorldPerTest, type QueueWorld } from '../helpers/queue-world.js';
 
 let world: QueueWorld;
-
-beforeEach(async () => {
-  world = await startQueueWorld();
-});
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await world.stop();
-});
+queueWorldPerTest({}, (w) => (world = w));
 
 describe('queue mode: duplicate delivery', () => {
   it('drains once for two copies, and a late third copy is answered from memory', async () => {

@@ -2,22 +2,13 @@
  * Story: one AWS Health scheduledChange names two instances of the cluster; both nodes are drained
  * (scheduled-maintenance kind) and the one message is deleted once both actions are done.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { stopAllDaemons } from '../helpers/daemon.js';
+import { describe, expect, it } from 'vitest';
 import { deleted, startQueueDaemon, taintKeys, waitDrained, waitMetric } from '../helpers/queue-daemon.js';
 import { healthScheduledChange } from '../helpers/queue-messages.js';
-import { nodeAt, startQueueWorld, type QueueWorld } from '../helpers/queue-world.js';
+import { nodeAt, queueWorldPerTest, type QueueWorld } from '../helpers/queue-world.js';
 
 let world: QueueWorld;
-
-beforeEach(async () => {
-  world = await startQueueWorld();
-});
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await world.stop();
-});
+queueWorldPerTest({}, (w) => (world = w));
 
 describe('queue mode: AWS Health scheduled change', () => {
   it('drains both affected nodes and deletes the message once', async () => {

@@ -3,22 +3,13 @@
  * spot warning is unwrapped and handled; the ASG test notification is deleted as ignored; a warning for
  * an instance that is not a node here is deleted and counted as foreign; garbage is deleted as invalid.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { stopAllDaemons } from '../helpers/daemon.js';
+import { describe, expect, it } from 'vitest';
 import { deleted, startQueueDaemon, waitDrained, waitMetric } from '../helpers/queue-daemon.js';
 import { asgTestNotification, snsWrap, spotWarning } from '../helpers/queue-messages.js';
-import { ASG_NAME, nodeAt, startQueueWorld, type QueueWorld } from '../helpers/queue-world.js';
+import { ASG_NAME, nodeAt, queueWorldPerTest, type QueueWorld } from '../helpers/queue-world.js';
 
 let world: QueueWorld;
-
-beforeEach(async () => {
-  world = await startQueueWorld();
-});
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await world.stop();
-});
+queueWorldPerTest({}, (w) => (world = w));
 
 describe('queue mode: SNS envelopes, test notifications, foreign instances, garbage', () => {
   it('handles the wrapped warning and deletes every other message with its reason', async () => {

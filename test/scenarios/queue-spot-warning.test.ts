@@ -2,22 +2,13 @@
  * Story: the real daemon in queue mode (leader of one) receives an EventBridge spot interruption warning
  * from SQS, finds the node by its providerID, taints, cordons and drains it, and deletes the message.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { stopAllDaemons } from '../helpers/daemon.js';
+import { describe, expect, it } from 'vitest';
 import { deleted, startQueueDaemon, taintKeys, waitMetric } from '../helpers/queue-daemon.js';
 import { spotWarning } from '../helpers/queue-messages.js';
-import { nodeAt, startQueueWorld, until, type QueueWorld } from '../helpers/queue-world.js';
+import { nodeAt, queueWorldPerTest, until, type QueueWorld } from '../helpers/queue-world.js';
 
 let world: QueueWorld;
-
-beforeEach(async () => {
-  world = await startQueueWorld();
-});
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await world.stop();
-});
+queueWorldPerTest({}, (w) => (world = w));
 
 describe('queue mode: spot interruption warning', () => {
   it('drains the node of the instance and deletes the message; other nodes untouched', async () => {

@@ -2,22 +2,13 @@
  * Story: an EC2 state-change notification (stopping) drains the node; a `running` state change for
  * another instance needs no action and is deleted as ignored.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { stopAllDaemons } from '../helpers/daemon.js';
+import { describe, expect, it } from 'vitest';
 import { startQueueDaemon, taintKeys, waitDrained, waitMetric } from '../helpers/queue-daemon.js';
 import { stateChange } from '../helpers/queue-messages.js';
-import { nodeAt, startQueueWorld, until, type QueueWorld } from '../helpers/queue-world.js';
+import { nodeAt, queueWorldPerTest, until, type QueueWorld } from '../helpers/queue-world.js';
 
 let world: QueueWorld;
-
-beforeEach(async () => {
-  world = await startQueueWorld();
-});
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await world.stop();
-});
+queueWorldPerTest({}, (w) => (world = w));
 
 describe('queue mode: EC2 instance state change', () => {
   it('drains on stopping; ignores running', async () => {

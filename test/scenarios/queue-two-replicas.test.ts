@@ -3,22 +3,13 @@
  * ready (its node index warm) and never receives a message.
  */
 import { CoordinationV1Api } from '@kubernetes/client-node';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { stopAllDaemons } from '../helpers/daemon.js';
+import { describe, expect, it } from 'vitest';
 import { count, startQueueDaemon, waitDrained, waitMetric } from '../helpers/queue-daemon.js';
 import { spotWarning } from '../helpers/queue-messages.js';
-import { nodeAt, startQueueWorld, type QueueWorld } from '../helpers/queue-world.js';
+import { nodeAt, queueWorldPerTest, type QueueWorld } from '../helpers/queue-world.js';
 
 let world: QueueWorld;
-
-beforeEach(async () => {
-  world = await startQueueWorld();
-});
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await world.stop();
-});
+queueWorldPerTest({}, (w) => (world = w));
 
 describe('queue mode: two replicas', () => {
   it('only the leader consumes', async () => {
