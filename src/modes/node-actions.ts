@@ -116,6 +116,7 @@ export function buildPipeline(ctx: ModeContext, kube: KubeClients, parts: Pipeli
         nodeName: config.general.nodeName,
         extraAnnotations: config.node.kubernetesEventsExtraAnnotations,
         dryRun: config.general.dryRun,
+        ...(config.node.taintNode ? { taintEffect: config.node.taintEffect } : {}),
       },
       { logger, clock, metrics },
     ),

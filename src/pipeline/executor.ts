@@ -211,7 +211,6 @@ export class Executor {
         await clock.sleep(step.atMs - clock.now(), ctx.signal);
         return undefined;
       case 'notify':
-        await recorder.recordStep(nodeName, { step: 'notice', event: primary }, recordCtx);
         this.webhooks.start(
           ctx,
           ctx.drains ? 'draining' : 'cordoned',
@@ -219,6 +218,9 @@ export class Executor {
         );
         return undefined;
       case 'cordon':
+        // the notice Event first, so that `kubectl describe node` tells the story in order (the recorder
+        // writes in the background: it never delays the cordon)
+        await recorder.recordStep(nodeName, { step: 'notice', event: primary }, recordCtx);
         // taint, labels and cordon in one write; the state label says already where the action goes
         await this.act('cordon', () =>
           this.mutate(() =>

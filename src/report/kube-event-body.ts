@@ -1,20 +1,23 @@
 /**
- * What an Event says and how it goes on the wire: the reason constants, the events.k8s.io/v1 body we
- * fill in, its name (as client-go's recorder makes it), the notes that name blocking pods and PDBs,
- * and the extra-annotations option. The recorder that decides when to send one is kube-events.ts.
+ * How an Event goes on the wire: the reason constants, the events.k8s.io/v1 body we fill in, its name
+ * (as client-go's recorder makes it), and the extra-annotations option. What the notes say is
+ * kube-event-notes.ts; the recorder that decides when to send one is kube-events.ts.
  */
 import type { EventKind } from '../events/interruption-event.js';
-import type { BlockingPod } from '../pipeline/node-actuator-port.js';
 
-/** Every Event reason spot-handler uses, one constant each. */
+/**
+ * Every Event reason spot-handler uses, one constant each (UpperCamelCase, as Kubernetes reasons are).
+ * The notice reasons are NTH's where NTH has one (SpotInterruption, RebalanceRecommendation,
+ * ScheduledEvent, StateChange, ASGLifecycle), so field selectors written for NTH keep working; the step
+ * reasons say what was done (docs/alerts.md#kubernetes-events).
+ */
 export const KUBE_EVENT_REASONS = {
   SpotInterruption: 'SpotInterruption',
   RebalanceRecommendation: 'RebalanceRecommendation',
-  ScheduledMaintenance: 'ScheduledMaintenance',
-  AsgTermination: 'AsgTermination',
-  AsgLaunch: 'AsgLaunch',
+  ScheduledEvent: 'ScheduledEvent',
+  ASGLifecycle: 'ASGLifecycle',
+  ASGLaunchLifecycle: 'ASGLaunchLifecycle',
   StateChange: 'StateChange',
-  Tainted: 'Tainted',
   Cordoned: 'Cordoned',
   DrainStarted: 'DrainStarted',
   PodBlockedByPdb: 'PodBlockedByPdb',
@@ -34,9 +37,9 @@ export type KubeEventReason = (typeof KUBE_EVENT_REASONS)[keyof typeof KUBE_EVEN
 export const NOTICE_REASON: Readonly<Record<EventKind, KubeEventReason>> = {
   'spot-interruption': KUBE_EVENT_REASONS.SpotInterruption,
   'rebalance-recommendation': KUBE_EVENT_REASONS.RebalanceRecommendation,
-  'scheduled-maintenance': KUBE_EVENT_REASONS.ScheduledMaintenance,
-  'asg-termination': KUBE_EVENT_REASONS.AsgTermination,
-  'asg-launch': KUBE_EVENT_REASONS.AsgLaunch,
+  'scheduled-maintenance': KUBE_EVENT_REASONS.ScheduledEvent,
+  'asg-termination': KUBE_EVENT_REASONS.ASGLifecycle,
+  'asg-launch': KUBE_EVENT_REASONS.ASGLaunchLifecycle,
   'state-change': KUBE_EVENT_REASONS.StateChange,
 };
 
@@ -86,16 +89,6 @@ export function eventName(objectName: string, nowMs: number, seq: number): strin
   const suffix = nanos.toString(16).padStart(16, '0');
   const base = objectName.slice(0, 253 - suffix.length - 1).replace(/[-.]+$/, '');
   return `${base}.${suffix}`;
-}
-
-/** Short text naming the blocking pods (and PDBs), for notes. */
-export function describeBlockers(blockers: readonly BlockingPod[], max = 5): string {
-  const shown = blockers.slice(0, max).map((b) => {
-    const pdb = b.pdb ? ` (PDB ${b.pdb})` : '';
-    return `${b.namespace}/${b.name}${pdb} [${b.reason}]`;
-  });
-  const more = blockers.length > max ? ` and ${blockers.length - max} more` : '';
-  return shown.join(', ') + more;
 }
 
 /** Parses KUBERNETES_EVENTS_EXTRA_ANNOTATIONS (`k=v,k2=v2`); returns problems for malformed entries. */

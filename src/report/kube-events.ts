@@ -20,10 +20,9 @@ import {
   type DrainResult,
   type SurgeReport,
 } from '../pipeline/node-actuator-port.js';
-import type { NodeStepReport } from '../pipeline/executor-ports.js';
 import type { Metrics } from './metrics.js';
+import { blockedPodText, drainResultText, inWords, KIND_TEXT } from './kube-event-notes.js';
 import {
-  describeBlockers,
   eventName,
   EVENTS_NAMESPACE,
   KUBE_EVENT_REASONS,
@@ -46,6 +45,8 @@ export interface KubeEventRecorderOptions {
   readonly dryRun?: boolean;
   /** Window for suppressing identical events (default 60 s). */
   readonly dedupWindowMs?: number;
+  /** TAINT_EFFECT when TAINT_NODE is on (the Cordoned Event names the taint); unset: no taint. */
+  readonly taintEffect?: string;
 }
 
 /** What an Event is about: the interruption and the node. */
@@ -83,50 +84,44 @@ export class KubeEventRecorder {
     this.windowMs = options.dedupWindowMs ?? 60_000;
   }
 
-  /** A notice arrived for the node (reason per kind). */
+  /** A notice arrived for the node (reason per kind; Normal, as NTH's "interruption received" Events). */
   noticeReceived(s: KubeEventSubject): Promise<void> {
-    const deadline = new Date(s.event.deadlineMs).toISOString();
-    const note = `${s.event.kind} notice for instance ${s.event.instanceId}: ${s.event.description} (deadline ${deadline})`;
-    return this.emit(s, NOTICE_REASON[s.event.kind], 'Warning', 'Notice', note);
+    const e = s.event;
+    const when =
+      e.kind === 'asg-launch'
+        ? 'the lifecycle action is completed once the node is Ready'
+        : `deadline ${this.deadlineText(e.deadlineMs)}`;
+    const note = `${KIND_TEXT[e.kind]} for instance ${e.instanceId} (${e.description}); ${when}`;
+    return this.emit(s, NOTICE_REASON[e.kind], 'Normal', 'Notice', note);
   }
 
-  /** The node was tainted. */
-  tainted(s: KubeEventSubject, taint: string): Promise<void> {
-    return this.emit(s, KUBE_EVENT_REASONS.Tainted, 'Normal', 'Taint', `Node tainted ${taint}`);
-  }
-
-  /** The node was cordoned. */
+  /** The node was cordoned, and tainted when TAINT_NODE is on (one write, so one Event). */
   cordoned(s: KubeEventSubject): Promise<void> {
-    return this.emit(s, KUBE_EVENT_REASONS.Cordoned, 'Normal', 'Cordon', 'Node cordoned');
+    const effect = this.options.taintEffect;
+    const taint = effect ? ` and tainted ${MARK.taintPrefix}${s.event.kind}:${effect}` : '';
+    const why = `${KIND_TEXT[s.event.kind].toLowerCase()} for instance ${s.event.instanceId}`;
+    const note = `Node cordoned${taint} (${why}): no new pods are scheduled on it`;
+    return this.emit(s, KUBE_EVENT_REASONS.Cordoned, 'Normal', 'Cordon', note);
   }
 
   /** A drain began. */
   drainStarted(s: KubeEventSubject): Promise<void> {
-    const deadline = new Date(s.event.deadlineMs).toISOString();
-    return this.emit(
-      s,
-      KUBE_EVENT_REASONS.DrainStarted,
-      'Normal',
-      'Drain',
-      `Draining node before ${deadline}`,
-    );
+    const note = `Draining node: evicting its pods before the deadline ${this.deadlineText(s.event.deadlineMs)}`;
+    return this.emit(s, KUBE_EVENT_REASONS.DrainStarted, 'Normal', 'Drain', note);
   }
 
-  /** An eviction was refused by a PodDisruptionBudget (names the pod and the PDB). */
-  podBlockedByPdb(s: KubeEventSubject, pod: BlockingPod): Promise<void> {
-    const pdb = pod.pdb ? `PodDisruptionBudget ${pod.namespace}/${pod.pdb}` : 'a PodDisruptionBudget';
-    const note = `Eviction of pod ${pod.namespace}/${pod.name} refused by ${pdb}: ${pod.message}`;
+  /**
+   * A PodDisruptionBudget kept a pod from being evicted (names the pod and the PDB); `outcome`, the drain's
+   * result, says what became of the pod.
+   */
+  podBlockedByPdb(s: KubeEventSubject, pod: BlockingPod, outcome?: DrainResult['result']): Promise<void> {
+    const note = `Pod ${pod.namespace}/${pod.name} ${blockedPodText(pod, outcome)}`;
     return this.emit(s, KUBE_EVENT_REASONS.PodBlockedByPdb, 'Warning', 'Evict', note);
   }
 
   /** A drain ended; the reason follows the result (Drained, DrainForced, DrainBlocked, DrainFailed). */
   drainFinished(s: KubeEventSubject, r: DrainResult): Promise<void> {
-    const secs = (r.durationMs / 1000).toFixed(1);
-    const counts = `${r.podsEvicted} evicted, ${r.podsForceDeleted} deleted at the deadline, ${r.podsRemaining} remaining`;
-    const blockers = r.blockedBy.length > 0 ? `; blocked by ${describeBlockers(r.blockedBy)}` : '';
-    const note = r.error
-      ? `Drain failed: ${r.error}; ${counts}`
-      : `Drain ${r.result} after ${secs}s: ${counts}${blockers}`;
+    const note = drainResultText(r);
     switch (r.result) {
       case 'succeeded':
         return this.emit(s, KUBE_EVENT_REASONS.Drained, 'Normal', 'Drain', note);
@@ -140,14 +135,18 @@ export class KubeEventRecorder {
     }
   }
 
-  /** The node was uncordoned (maintenance over, rebalance TTL, cancellation). */
+  /** The node was uncordoned (`why`: what ended). */
   uncordoned(s: KubeEventSubject, why: string): Promise<void> {
     return this.emit(s, KUBE_EVENT_REASONS.Uncordoned, 'Normal', 'Uncordon', `Node uncordoned: ${why}`);
   }
 
   /** The ASG lifecycle action was completed. */
   lifecycleCompleted(s: KubeEventSubject, hookName: string, result: string): Promise<void> {
-    const note = `Lifecycle action ${hookName} completed with ${result}`;
+    const next =
+      s.event.kind === 'asg-launch'
+        ? 'the instance goes InService'
+        : 'Auto Scaling goes on terminating the instance';
+    const note = `Completed lifecycle action of hook ${hookName} with ${result}: ${next}`;
     return this.emit(s, KUBE_EVENT_REASONS.LifecycleCompleted, 'Normal', 'CompleteLifecycleAction', note);
   }
 
@@ -181,36 +180,6 @@ export class KubeEventRecorder {
     );
   }
 
-  /** The executor's StepRecorder port (src/pipeline/executor-ports.ts): one Event per reported step. */
-  recordStep(nodeName: string, report: NodeStepReport, event: InterruptionEvent): Promise<void> {
-    const s: KubeEventSubject = { event, nodeName };
-    switch (report.step) {
-      case 'notice':
-        return this.noticeReceived({ event: report.event, nodeName });
-      case 'tainted':
-        return this.tainted(s, `${MARK.taintPrefix}${event.kind}`);
-      case 'cordoned':
-        return this.cordoned(s);
-      case 'drain-started':
-        return this.drainStarted(s);
-      case 'uncordoned':
-        return this.uncordoned(s, `${event.kind} ${event.id} handled`);
-      case 'lifecycle-completed':
-        return this.lifecycleCompleted(s, 'hook', 'CONTINUE');
-      case 'drained':
-        return this.drainFinished(s, report.drain);
-      case 'drain-failed':
-        if (report.drain) return this.drainFinished(s, report.drain);
-        return this.emit(
-          s,
-          KUBE_EVENT_REASONS.DrainFailed,
-          'Warning',
-          'Drain',
-          `Drain failed: ${report.error ?? 'error'}`,
-        );
-    }
-  }
-
   /** Creates one Event unless disabled or a duplicate within the window; failures are logged and counted. */
   async emit(
     s: KubeEventSubject,
@@ -235,6 +204,11 @@ export class KubeEventRecorder {
         'could not create Kubernetes Event',
       );
     }
+  }
+
+  /** `2026-11-29T10:02:00.000Z (in 2 min)`. */
+  private deadlineText(deadlineMs: number): string {
+    return `${new Date(deadlineMs).toISOString()} (${inWords(deadlineMs - this.clock.now())})`;
   }
 
   /** undefined: suppress; else the number suppressed since the last one sent. */

@@ -64,7 +64,7 @@ describe('KubeEventsAdapter against the API simulator', () => {
     const notice = ours.find((e) => e.reason === 'SpotInterruption')!;
     const blocked = ours.find((e) => e.reason === 'PodBlockedByPdb')!;
     expect(notice).toMatchObject({
-      type: 'Warning',
+      type: 'Normal',
       action: 'Notice',
       reportingController: 'spot-handler',
       reportingInstance: 'spot-handler-x1',

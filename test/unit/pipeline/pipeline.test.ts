@@ -49,7 +49,7 @@ describe('pipeline', () => {
     expect(t.actuator.count('drain')).toBe(1);
     expect(t.notified.map((n) => n.trigger)).toEqual(['start', 'success']);
     expect(t.actuator.nodes.get(NODE)?.phase).toBe('drained');
-    expect(t.recorded).toEqual(['tainted', 'cordoned', 'notice', 'drain-started', 'drained']);
+    expect(t.recorded).toEqual(['notice', 'tainted', 'cordoned', 'drain-started', 'drained']);
   });
 
   it('merges the four messages of one interruption into one drain, one webhook pair, each hook completed', async () => {

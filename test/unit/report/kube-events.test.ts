@@ -16,6 +16,7 @@ import {
   type KubeEventSubject,
 } from '../../../src/report/kube-events.js';
 import type { DrainResult } from '../../../src/pipeline/node-actuator-port.js';
+import { stepRecorder } from '../../../src/modes/step-recorder.js';
 import { captureLogger } from './capture-logger.js';
 
 /** Stateful fake of the sink: stores Events; can fail the next N calls. */
@@ -41,6 +42,14 @@ const subject: KubeEventSubject = {
   },
   nodeName: 'ip-10-0-0-1',
   nodeUid: 'uid-1',
+};
+
+const blocker = {
+  namespace: 'shop',
+  name: 'db-0',
+  pdb: 'db-pdb',
+  reason: 'pdb' as const,
+  message: "Cannot evict pod as it would violate the pod's disruption budget.",
 };
 
 const drain = (over: Partial<DrainResult>): DrainResult => ({
@@ -91,7 +100,7 @@ describe('KubeEventRecorder', () => {
     expect(e).toMatchObject({
       namespace: 'default',
       reason: 'SpotInterruption',
-      type: 'Warning',
+      type: 'Normal',
       reportingController: 'spot-handler',
       reportingInstance: 'spot-handler-abc',
       regarding: { kind: 'Node', apiVersion: 'v1', name: 'ip-10-0-0-1', uid: 'uid-1' },
@@ -103,8 +112,9 @@ describe('KubeEventRecorder', () => {
       'spot-handler/event-id': 'evt-1',
       team: 'infra',
     });
-    expect(e.note).toContain('i-0abc');
-    expect(e.note).toContain('2026-11-29T10:02:00.000Z');
+    expect(e.note).toBe(
+      'Spot interruption notice for instance i-0abc (terminate); deadline 2026-11-29T10:02:00.000Z (in 120 s)',
+    );
   });
 
   it.each([
@@ -116,7 +126,30 @@ describe('KubeEventRecorder', () => {
   ] as const)('drain %s → %s (%s)', async (result, reason, type) => {
     await recorder().drainFinished(subject, drain({ result }));
     expect(sink.events[0]).toMatchObject({ reason, type });
-    expect(sink.events[0]?.note).toContain(`Drain ${result} after 12.3s: 4 evicted`);
+    expect(sink.events[0]?.note).toMatch(/(drained in|after) 12\.3 s.*4 pods evicted/);
+  });
+
+  it.each([
+    [{ result: 'succeeded' }, 'Node drained in 12.3 s: 4 pods evicted'],
+    [
+      { result: 'forced', podsForceDeleted: 1, blockedBy: [blocker] },
+      'Drain forced after 12.3 s: the deadline was near and pods were still blocked, so they were deleted ' +
+        'without eviction (4 pods evicted, 1 deleted at the deadline; blocked by shop/db-0 (PDB db-pdb)). ' +
+        'Give these workloads more replicas or relax their PodDisruptionBudgets',
+    ],
+    [
+      { result: 'blocked', podsRemaining: 1, blockedBy: [blocker] },
+      'Drain blocked after 12.3 s: PodDisruptionBudgets are respected for this kind of notice and some pods ' +
+        'could not be evicted, so the node stays cordoned (4 pods evicted, 1 still on the node; blocked by ' +
+        'shop/db-0 (PDB db-pdb)). Let the budgets allow a disruption; the next notice drains the node',
+    ],
+    [
+      { result: 'failed', error: 'cannot delete DaemonSet-managed Pods: kube-system/ds-1', podsEvicted: 0 },
+      'Drain failed: cannot delete DaemonSet-managed Pods: kube-system/ds-1 (0 pods evicted). See the spot-handler logs',
+    ],
+  ] as const)('drain note %j says what happened and what to do', async (over, note) => {
+    await recorder().drainFinished(subject, drain(over));
+    expect(sink.events[0]?.note).toBe(note);
   });
 
   it('names the blocking pod and PDB', async () => {
@@ -127,24 +160,42 @@ describe('KubeEventRecorder', () => {
       reason: 'pdb' as const,
       message: 'needs 2 healthy',
     };
-    await recorder().podBlockedByPdb(subject, pod);
+    await recorder().podBlockedByPdb(subject, pod, 'blocked');
     await recorder().drainFinished(subject, drain({ result: 'blocked', blockedBy: [pod], podsRemaining: 1 }));
+    await recorder().podBlockedByPdb(subject, { ...pod, name: 'db-1' }, 'forced');
+    await recorder().podBlockedByPdb(
+      subject,
+      { namespace: 'shop', name: 'db-2', reason: 'multiple-pdbs', message: '' },
+      'forced',
+    );
     expect(sink.events[0]).toMatchObject({ reason: 'PodBlockedByPdb', type: 'Warning' });
     expect(sink.events[0]?.note).toBe(
-      'Eviction of pod shop/db-0 refused by PodDisruptionBudget shop/db-pdb: needs 2 healthy',
+      'Pod shop/db-0 could not be evicted: PodDisruptionBudget shop/db-pdb allowed no disruption ' +
+        '(needs 2 healthy); it is still on the node. Give the workload more replicas or relax the budget',
     );
-    expect(sink.events[1]?.note).toContain('blocked by shop/db-0 (PDB db-pdb) [pdb]');
+    expect(sink.events[1]?.note).toContain('blocked by shop/db-0 (PDB db-pdb)');
+    expect(sink.events[2]?.note).toContain('; it was deleted at the deadline without eviction.');
+    expect(sink.events[3]?.note).toBe(
+      'Pod shop/db-2 could not be evicted: more than one PodDisruptionBudget selects it, and the eviction ' +
+        'API refuses such pods; it was deleted at the deadline without eviction. Make exactly one budget ' +
+        'select the pod',
+    );
   });
 
   it('records every step with its reason', async () => {
-    const r = recorder();
-    await r.tainted(subject, 'spot-handler/spot-interruption:NoSchedule');
+    const r = recorder({ taintEffect: 'NoSchedule' });
     await r.cordoned(subject);
     await r.drainStarted(subject);
     await r.uncordoned(subject, 'maintenance over');
     await r.lifecycleCompleted(subject, 'nth-hook', 'CONTINUE');
+    expect(sink.events.map((e) => e.note)).toEqual([
+      'Node cordoned and tainted spot-handler/spot-interruption:NoSchedule (spot interruption notice for ' +
+        'instance i-0abc): no new pods are scheduled on it',
+      'Draining node: evicting its pods before the deadline 2026-11-29T10:02:00.000Z (in 120 s)',
+      'Node uncordoned: maintenance over',
+      'Completed lifecycle action of hook nth-hook with CONTINUE: Auto Scaling goes on terminating the instance',
+    ]);
     expect(sink.events.map((e) => e.reason)).toEqual([
-      'Tainted',
       'Cordoned',
       'DrainStarted',
       'Uncordoned',
@@ -180,7 +231,7 @@ describe('KubeEventRecorder', () => {
 
   it('marks dry-run events and does nothing when disabled', async () => {
     await recorder({ dryRun: true }).cordoned(subject);
-    expect(sink.events[0]?.note).toBe('[dry-run] Node cordoned');
+    expect(sink.events[0]?.note).toMatch(/^\[dry-run\] Node cordoned \(/);
     expect(sink.events[0]?.annotations['spot-handler/dry-run']).toBe('true');
     await recorder({ enabled: false }).cordoned({ ...subject, nodeName: 'other' });
     expect(sink.events).toHaveLength(1);
@@ -193,8 +244,8 @@ describe('KubeEventRecorder', () => {
   });
 });
 
-describe('KubeEventRecorder as the executor StepRecorder', () => {
-  it('maps each reported step to its reason', async () => {
+describe('stepRecorder: the executor StepRecorder on the recorder', () => {
+  it('maps each reported step to one Event with its reason', async () => {
     const sink = new FakeEventSink();
     const metrics = createMetrics(new Registry(), { version: 't', mode: 'queue' }, { defaultMetrics: false });
     const r = new KubeEventRecorder(
@@ -213,7 +264,11 @@ describe('KubeEventRecorder as the executor StepRecorder', () => {
       noticedAtMs: 0,
       deadlineMs: 0,
       source: 'sqs' as const,
-      origin: { type: 'imds' as const, path: '/x' },
+      origin: {
+        type: 'sqs' as const,
+        message: { messageId: 'm', receiptHandle: 'r' },
+        lifecycle: { hookName: 'drain-hook', groupName: 'g', instanceId: 'i-9' },
+      },
       description: 'rebalance',
     };
     const steps = [
@@ -221,26 +276,35 @@ describe('KubeEventRecorder as the executor StepRecorder', () => {
       { step: 'tainted' },
       { step: 'cordoned' },
       { step: 'drain-started' },
-      { step: 'drained', drain: drain({ result: 'forced' }) },
+      { step: 'drained', drain: drain({ result: 'forced', blockedBy: [blocker] }) },
       { step: 'drain-failed', error: 'api down' },
       { step: 'drain-failed', drain: drain({ result: 'blocked' }) },
       { step: 'uncordoned' },
       { step: 'lifecycle-completed' },
     ] as const;
-    for (const step of steps) await r.recordStep('n1', step, event);
+    const steps2 = stepRecorder(r);
+    for (const step of steps) {
+      await steps2.recordStep('n1', step, event);
+      await steps2.pending(); // written in the background: one at a time keeps the order
+    }
     expect(sink.events.map((e) => e.reason)).toEqual([
       'RebalanceRecommendation',
-      'Tainted',
       'Cordoned',
       'DrainStarted',
+      'PodBlockedByPdb',
       'DrainForced',
       'DrainFailed',
       'DrainBlocked',
       'Uncordoned',
       'LifecycleCompleted',
     ]);
-    expect(sink.events[1]?.note).toBe('Node tainted spot-handler/rebalance-recommendation');
-    expect(sink.events[5]?.note).toBe('Drain failed: api down');
+    expect(sink.events[3]?.note).toContain('it was deleted at the deadline without eviction');
+    expect(sink.events[5]?.note).toBe('Drain failed: api down (0 pods evicted). See the spot-handler logs');
+    expect(sink.events[7]?.note).toBe(
+      'Node uncordoned: the rebalance recommendation for instance i-9 is older than ' +
+        'REBALANCE_CORDON_TTL_SECONDS and no interruption followed',
+    );
+    expect(sink.events[8]?.note).toContain('hook drain-hook with CONTINUE');
     expect(sink.events.every((e) => e.annotations['spot-handler/event-id'] === 'evt-9')).toBe(true);
   });
 });
