@@ -1,5 +1,12 @@
 /** Adapter: the KubeEventSink port on @kubernetes/client-node's events.k8s.io/v1 API (stack.md §2). */
-import { ApiException, EventsV1Api, V1MicroTime, type KubeConfig } from '@kubernetes/client-node';
+import {
+  ApiException,
+  AppsV1Api,
+  CoreV1Api,
+  EventsV1Api,
+  V1MicroTime,
+  type KubeConfig,
+} from '@kubernetes/client-node';
 import {
   ConflictError,
   NotFoundError,
@@ -16,22 +23,65 @@ export interface EventsApi {
   createNamespacedEvent(param: { namespace: string; body: object }): Promise<unknown>;
 }
 
-/** Creates Events with events.k8s.io/v1; maps API errors to our typed errors. */
+/** The uid of the object an Event is about; undefined when it cannot be read. */
+export type RegardingUid = (regarding: KubeEventBody['regarding']) => Promise<string | undefined>;
+
+/** How long a looked-up uid is reused (a node re-created under the same name gets a new one). */
+const UID_TTL_MS = 10 * 60_000;
+const UID_CACHE_MAX = 1000;
+
+/**
+ * Creates Events with events.k8s.io/v1; maps API errors to our typed errors. The Event's `regarding`
+ * carries the object's uid, looked up once per object (cached): `kubectl describe node` and
+ * `kubectl describe deployment` select Events by uid, so without it they would not show ours.
+ */
 export class KubeEventsAdapter implements KubeEventSink {
-  constructor(private readonly api: EventsApi) {}
+  private readonly uids = new Map<string, { readonly uid: string; readonly atMs: number }>();
+
+  constructor(
+    private readonly api: EventsApi,
+    private readonly uidOf: RegardingUid = async () => undefined,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Builds the adapter from a KubeConfig. */
   static fromKubeConfig(kc: KubeConfig): KubeEventsAdapter {
-    return new KubeEventsAdapter(kc.makeApiClient(EventsV1Api));
+    const core = kc.makeApiClient(CoreV1Api);
+    const apps = kc.makeApiClient(AppsV1Api);
+    const uidOf: RegardingUid = async (r) => {
+      try {
+        const obj =
+          r.kind === 'Node'
+            ? await core.readNode({ name: r.name })
+            : await apps.readNamespacedDeployment({ name: r.name, namespace: r.namespace ?? 'default' });
+        return obj.metadata?.uid;
+      } catch {
+        return undefined; // the Event still goes out, listed by `kubectl get events`
+      }
+    };
+    return new KubeEventsAdapter(kc.makeApiClient(EventsV1Api), uidOf);
   }
 
   /** Creates one Event; rejects with a typed error. */
   async createEvent(e: KubeEventBody): Promise<void> {
+    const uid = e.regarding.uid ?? (await this.cachedUid(e.regarding));
+    const body = toV1Event(uid ? { ...e, regarding: { ...e.regarding, uid } } : e);
     try {
-      await this.api.createNamespacedEvent({ namespace: e.namespace, body: toV1Event(e) });
+      await this.api.createNamespacedEvent({ namespace: e.namespace, body });
     } catch (err) {
       throw mapEventError(err);
     }
+  }
+
+  private async cachedUid(r: KubeEventBody['regarding']): Promise<string | undefined> {
+    const key = `${r.kind}/${r.namespace ?? ''}/${r.name}`;
+    const hit = this.uids.get(key);
+    if (hit && this.now() - hit.atMs < UID_TTL_MS) return hit.uid;
+    const uid = await this.uidOf(r);
+    if (uid === undefined) return undefined;
+    if (this.uids.size >= UID_CACHE_MAX) this.uids.clear();
+    this.uids.set(key, { uid, atMs: this.now() });
+    return uid;
   }
 }
 

@@ -57,7 +57,9 @@ export function blockedPodText(pod: BlockingPod, outcome?: DrainResult['result']
       : outcome === 'blocked' || outcome === 'timed_out' || outcome === 'failed'
         ? '; it is still on the node'
         : '';
-  const detail = pod.message ? ` (${pod.message.replace(/\.$/, '')})` : '';
+  // the eviction error names the pod again ("evict pod ns/name: HTTP 429: …"): keep what the server said
+  const said = pod.message.replace(/^evict pod \S+: /, '').replace(/\.$/, '');
+  const detail = said ? ` (${said})` : '';
   const todo =
     pod.reason === 'multiple-pdbs'
       ? 'Make exactly one budget select the pod'

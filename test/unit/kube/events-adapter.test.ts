@@ -111,6 +111,27 @@ describe('KubeEventsAdapter against the API simulator', () => {
     });
   });
 
+  it('fills in the node uid, which kubectl describe node selects by; looks it up once per node', async () => {
+    const core = kc.makeApiClient(CoreV1Api);
+    const node = await core.createNode({ body: { metadata: { name: 'ip-10-0-0-7' } } });
+    const s = { ...subject, nodeName: 'ip-10-0-0-7', nodeUid: undefined };
+    await recorder.cordoned(s);
+    await recorder.drainStarted(s);
+    const list = await core.listNamespacedEvent({
+      namespace: 'default',
+      fieldSelector: `involvedObject.kind=Node,involvedObject.name=ip-10-0-0-7,involvedObject.uid=${node.metadata?.uid}`,
+    });
+    expect(list.items.map((e) => e.reason).sort()).toEqual(['Cordoned', 'DrainStarted']);
+    expect(sim.requests.count({ method: 'GET', path: '/api/v1/nodes/ip-10-0-0-7' })).toBe(1);
+    // a node that cannot be read: the Event still goes out, without a uid
+    await recorder.cordoned({ ...s, nodeName: 'ip-10-0-0-8' });
+    const other = await core.listNamespacedEvent({
+      namespace: 'default',
+      fieldSelector: 'involvedObject.name=ip-10-0-0-8',
+    });
+    expect(other.items.map((e) => e.involvedObject.uid)).toEqual([undefined]);
+  });
+
   it('maps API errors to typed errors and the recorder counts them without throwing', async () => {
     const adapter = KubeEventsAdapter.fromKubeConfig(kc);
     const body = { ...baseBody(), note: 'x' };
