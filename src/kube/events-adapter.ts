@@ -1,12 +1,5 @@
 /** Adapter: the KubeEventSink port on @kubernetes/client-node's events.k8s.io/v1 API (stack.md §2). */
-import {
-  ApiException,
-  AppsV1Api,
-  CoreV1Api,
-  EventsV1Api,
-  V1MicroTime,
-  type KubeConfig,
-} from '@kubernetes/client-node';
+import { ApiException, EventsV1Api, V1MicroTime, type KubeConfig } from '@kubernetes/client-node';
 import {
   ConflictError,
   NotFoundError,
@@ -17,14 +10,12 @@ import {
 } from '../errors.js';
 import type { KubeEventBody, KubeEventSink } from '../report/kube-event-body.js';
 import { parseStatus } from './map-error.js';
+import { regardingUidReader, type RegardingUid } from './regarding-uid.js';
 
 /** The one client-node call the adapter makes (narrow, so tests can pass a recording stand-in). */
 export interface EventsApi {
   createNamespacedEvent(param: { namespace: string; body: object }): Promise<unknown>;
 }
-
-/** The uid of the object an Event is about; undefined when it cannot be read. */
-export type RegardingUid = (regarding: KubeEventBody['regarding']) => Promise<string | undefined>;
 
 /** How long a looked-up uid is reused (a node re-created under the same name gets a new one). */
 const UID_TTL_MS = 10 * 60_000;
@@ -46,20 +37,7 @@ export class KubeEventsAdapter implements KubeEventSink {
 
   /** Builds the adapter from a KubeConfig. */
   static fromKubeConfig(kc: KubeConfig): KubeEventsAdapter {
-    const core = kc.makeApiClient(CoreV1Api);
-    const apps = kc.makeApiClient(AppsV1Api);
-    const uidOf: RegardingUid = async (r) => {
-      try {
-        const obj =
-          r.kind === 'Node'
-            ? await core.readNode({ name: r.name })
-            : await apps.readNamespacedDeployment({ name: r.name, namespace: r.namespace ?? 'default' });
-        return obj.metadata?.uid;
-      } catch {
-        return undefined; // the Event still goes out, listed by `kubectl get events`
-      }
-    };
-    return new KubeEventsAdapter(kc.makeApiClient(EventsV1Api), uidOf);
+    return new KubeEventsAdapter(kc.makeApiClient(EventsV1Api), regardingUidReader(kc));
   }
 
   /** Creates one Event; rejects with a typed error. */
