@@ -37,6 +37,23 @@ export function deleted(daemon: Daemon, reason?: string): Promise<number> {
   return daemon.metric('spot_handler_sqs_messages_deleted_total', reason ? { reason } : {});
 }
 
+/** Waits (up to timeoutMs) until at least `atLeast` messages were deleted (of one reason, or any); returns the count. */
+export function waitDeleted(
+  daemon: Daemon,
+  reason: string | undefined,
+  atLeast: number,
+  timeoutMs?: number,
+): Promise<number> {
+  const labels: Record<string, string> = reason ? { reason } : {};
+  return waitMetric(
+    daemon,
+    'spot_handler_sqs_messages_deleted_total',
+    labels,
+    (v) => v >= atLeast,
+    timeoutMs,
+  );
+}
+
 /** Log lines with this msg. */
 export function count(daemon: Daemon, msg: string): number {
   return daemon.logsWith(msg).length;

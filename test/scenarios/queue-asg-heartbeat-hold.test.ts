@@ -8,7 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as k8s from '@kubernetes/client-node';
 import { stopAllDaemons } from '../helpers/daemon.js';
-import { startQueueDaemon, waitDrained, waitMetric } from '../helpers/queue-daemon.js';
+import { startQueueDaemon, waitDrained, waitDeleted } from '../helpers/queue-daemon.js';
 import { asgLifecycle } from '../helpers/queue-messages.js';
 import { ASG_NAME, nodeAt, startQueueWorld, until, type QueueWorld } from '../helpers/queue-world.js';
 
@@ -70,12 +70,7 @@ describe('queue mode: ASG scale-in held by heartbeats while a PDB blocks', () =>
     expect(world.aws.completed[0]?.timedOut).toBeUndefined();
     expect(world.aws.completed[0]?.heartbeats).toBeGreaterThanOrEqual(1);
     expect(world.appPodsOn(target.name)).toHaveLength(0);
-    const done = await waitMetric(
-      daemon,
-      'spot_handler_sqs_messages_deleted_total',
-      { reason: 'done' },
-      (v) => v >= 1,
-    );
+    const done = await waitDeleted(daemon, 'done', 1);
     expect(done).toBe(1);
   }, 120_000);
 });

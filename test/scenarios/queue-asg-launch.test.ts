@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fakeNodeName } from '../helpers/kube-env.js';
-import { startQueueDaemon, waitMetric } from '../helpers/queue-daemon.js';
+import { startQueueDaemon, waitDeleted } from '../helpers/queue-daemon.js';
 import { asgLifecycle } from '../helpers/queue-messages.js';
 import { ASG_NAME, queueWorldPerTest, until, type QueueWorld } from '../helpers/queue-world.js';
 
@@ -40,12 +40,7 @@ describe('queue mode: ASG launch lifecycle hook', () => {
     expect(readyCondition?.status).toBe('True');
     expect(Date.now() - registeredAt).toBeLessThan(10_000);
     expect(world.node(NEW_NODE)?.spec?.['unschedulable']).toBeFalsy();
-    const done = await waitMetric(
-      daemon,
-      'spot_handler_sqs_messages_deleted_total',
-      { reason: 'done' },
-      (v) => v >= 1,
-    );
+    const done = await waitDeleted(daemon, 'done', 1);
     expect(done).toBe(1);
   });
 });

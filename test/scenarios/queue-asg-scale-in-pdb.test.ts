@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as k8s from '@kubernetes/client-node';
 import { stopAllDaemons } from '../helpers/daemon.js';
-import { startQueueDaemon, waitMetric } from '../helpers/queue-daemon.js';
+import { startQueueDaemon, waitMetric, waitDeleted } from '../helpers/queue-daemon.js';
 import { asgLifecycle } from '../helpers/queue-messages.js';
 import { ASG_NAME, nodeAt, startQueueWorld, until, type QueueWorld } from '../helpers/queue-world.js';
 
@@ -63,8 +63,6 @@ describe('queue mode: ASG scale-in of a node with PDB-protected pods', () => {
     // message is done (the blocked drain was reported above)
     await until(() => world.aws.completed.length === 1, 10_000, 'CompleteLifecycleAction');
     expect(world.aws.completed[0]).toMatchObject({ token, result: 'CONTINUE' });
-    expect(
-      await waitMetric(daemon, 'spot_handler_sqs_messages_deleted_total', { reason: 'done' }, (v) => v >= 1),
-    ).toBe(1);
+    expect(await waitDeleted(daemon, 'done', 1)).toBe(1);
   }, 90_000);
 });

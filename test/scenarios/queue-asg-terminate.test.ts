@@ -3,7 +3,7 @@
  * The node is drained first, then the lifecycle action is completed with CONTINUE, then the message goes.
  */
 import { describe, expect, it } from 'vitest';
-import { startQueueDaemon, taintKeys, waitDrained, waitMetric } from '../helpers/queue-daemon.js';
+import { startQueueDaemon, taintKeys, waitDrained, waitDeleted } from '../helpers/queue-daemon.js';
 import { asgLifecycle } from '../helpers/queue-messages.js';
 import { ASG_NAME, nodeAt, queueWorldPerTest, until, type QueueWorld } from '../helpers/queue-world.js';
 
@@ -35,12 +35,7 @@ describe('queue mode: ASG terminate lifecycle hook', () => {
     expect(call?.atMs ?? 0).toBeGreaterThanOrEqual(drainedAt - 50);
     expect(world.appPodsOn(target.name)).toHaveLength(0);
     expect(taintKeys(world.node(target.name))).toContain('spot-handler/asg-termination');
-    const done = await waitMetric(
-      daemon,
-      'spot_handler_sqs_messages_deleted_total',
-      { reason: 'done' },
-      (v) => v >= 1,
-    );
+    const done = await waitDeleted(daemon, 'done', 1);
     expect(done).toBe(1);
     expect(world.aws.callsOf('CompleteLifecycleAction')).toHaveLength(1);
   });

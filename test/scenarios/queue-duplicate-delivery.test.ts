@@ -3,7 +3,7 @@
  * twice, so the same EventBridge id). The node is drained once, tainted once, and both copies are deleted.
  */
 import { describe, expect, it } from 'vitest';
-import { count, startQueueDaemon, taintKeys, waitDrained, waitMetric } from '../helpers/queue-daemon.js';
+import { count, startQueueDaemon, taintKeys, waitDrained, waitDeleted } from '../helpers/queue-daemon.js';
 import { spotWarning } from '../helpers/queue-messages.js';
 import { nodeAt, queueWorldPerTest, type QueueWorld } from '../helpers/queue-world.js';
 
@@ -18,9 +18,9 @@ describe('queue mode: duplicate delivery', () => {
     await world.send(body);
     await world.send(body);
     await waitDrained(daemon, target.name);
-    expect(await waitMetric(daemon, 'spot_handler_sqs_messages_deleted_total', {}, (v) => v >= 2)).toBe(2);
+    expect(await waitDeleted(daemon, undefined, 2)).toBe(2);
     await world.send(body);
-    expect(await waitMetric(daemon, 'spot_handler_sqs_messages_deleted_total', {}, (v) => v >= 3)).toBe(3);
+    expect(await waitDeleted(daemon, undefined, 3)).toBe(3);
 
     expect(count(daemon, 'interruption event received')).toBe(1);
     expect(count(daemon, 'drain started')).toBe(1);

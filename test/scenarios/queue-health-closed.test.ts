@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stopAllDaemons } from '../helpers/daemon.js';
-import { startQueueDaemon, taintKeys, waitDrained, waitMetric } from '../helpers/queue-daemon.js';
+import { startQueueDaemon, taintKeys, waitDrained, waitDeleted } from '../helpers/queue-daemon.js';
 import { healthScheduledChange } from '../helpers/queue-messages.js';
 import { nodeAt, startQueueWorld, until, type QueueWorld } from '../helpers/queue-world.js';
 
@@ -38,19 +38,10 @@ describe('queue mode: AWS Health event closed', () => {
     await until(() => !world.node(target.name)?.spec?.['unschedulable'], 10_000, 'uncordon');
     expect(taintKeys(world.node(target.name))).not.toContain('spot-handler/scheduled-maintenance');
     expect(world.node(target.name)?.metadata.labels?.['spot-handler/state']).toBeUndefined();
-    expect(
-      await waitMetric(daemon, 'spot_handler_sqs_messages_deleted_total', { reason: 'done' }, (v) => v >= 2),
-    ).toBe(2);
+    expect(await waitDeleted(daemon, 'done', 2)).toBe(2);
 
     await world.send(healthScheduledChange([target.instanceId], startMs, Date.now(), { eventArn }));
-    expect(
-      await waitMetric(
-        daemon,
-        'spot_handler_sqs_messages_deleted_total',
-        { reason: 'ignored' },
-        (v) => v >= 1,
-      ),
-    ).toBe(1);
+    expect(await waitDeleted(daemon, 'ignored', 1)).toBe(1);
     expect(daemon.logsWith('node drained')).toHaveLength(1);
     expect(world.node(target.name)?.spec?.['unschedulable']).toBeFalsy();
   }, 90_000);

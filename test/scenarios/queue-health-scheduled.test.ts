@@ -3,7 +3,7 @@
  * (scheduled-maintenance kind) and the one message is deleted once both actions are done.
  */
 import { describe, expect, it } from 'vitest';
-import { deleted, startQueueDaemon, taintKeys, waitDrained, waitMetric } from '../helpers/queue-daemon.js';
+import { deleted, startQueueDaemon, taintKeys, waitDrained, waitDeleted } from '../helpers/queue-daemon.js';
 import { healthScheduledChange } from '../helpers/queue-messages.js';
 import { nodeAt, queueWorldPerTest, type QueueWorld } from '../helpers/queue-world.js';
 
@@ -22,12 +22,7 @@ describe('queue mode: AWS Health scheduled change', () => {
       expect(world.node(n.name)?.metadata.labels?.['spot-handler/state']).toBe('drained');
     }
     expect(world.node(nodeAt(world, 2).name)?.spec?.['unschedulable']).toBeFalsy();
-    const done = await waitMetric(
-      daemon,
-      'spot_handler_sqs_messages_deleted_total',
-      { reason: 'done' },
-      (v) => v >= 1,
-    );
+    const done = await waitDeleted(daemon, 'done', 1);
     expect(done).toBe(1);
     expect(await deleted(daemon)).toBe(1);
     expect(await daemon.metric('spot_handler_events_received_total', { kind: 'scheduled-maintenance' })).toBe(

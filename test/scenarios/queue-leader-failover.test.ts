@@ -12,7 +12,7 @@ import {
   startQueueDaemon,
   triggers,
   waitDrained,
-  waitMetric,
+  waitDeleted,
 } from '../helpers/queue-daemon.js';
 import { spotWarning } from '../helpers/queue-messages.js';
 import { nodeAt, startQueueWorld, until, type QueueWorld } from '../helpers/queue-world.js';
@@ -65,9 +65,7 @@ describe('queue mode: leader killed mid-drain', () => {
     await second.waitForLog((l) => l.msg === 'became leader', 10_000);
     await waitDrained(second, NODE, 20_000);
     expect(Date.now() - killedAt).toBeLessThan(15_000);
-    expect(
-      await waitMetric(second, 'spot_handler_sqs_messages_deleted_total', { reason: 'done' }, (v) => v >= 1),
-    ).toBe(1);
+    expect(await waitDeleted(second, 'done', 1)).toBe(1);
     await until(() => triggers(hooks.received).includes('success'), 5_000, 'success webhook');
     await new Promise((r) => setTimeout(r, 300));
 

@@ -4,7 +4,7 @@
  * an instance that is not a node here is deleted and counted as foreign; garbage is deleted as invalid.
  */
 import { describe, expect, it } from 'vitest';
-import { deleted, startQueueDaemon, waitDrained, waitMetric } from '../helpers/queue-daemon.js';
+import { deleted, startQueueDaemon, waitDrained, waitDeleted } from '../helpers/queue-daemon.js';
 import { asgTestNotification, snsWrap, spotWarning } from '../helpers/queue-messages.js';
 import { ASG_NAME, nodeAt, queueWorldPerTest, type QueueWorld } from '../helpers/queue-world.js';
 
@@ -21,7 +21,7 @@ describe('queue mode: SNS envelopes, test notifications, foreign instances, garb
     await world.send(snsWrap(spotWarning(target.instanceId)));
 
     await waitDrained(daemon, target.name);
-    const total = await waitMetric(daemon, 'spot_handler_sqs_messages_deleted_total', {}, (v) => v >= 4);
+    const total = await waitDeleted(daemon, undefined, 4);
     expect(total).toBe(4);
     expect(await deleted(daemon, 'done')).toBe(1);
     expect(await deleted(daemon, 'ignored')).toBe(1);

@@ -3,7 +3,7 @@
  * tainted with the rebalance kind, and the message is deleted.
  */
 import { describe, expect, it } from 'vitest';
-import { startQueueDaemon, taintKeys, waitDrained, waitMetric } from '../helpers/queue-daemon.js';
+import { startQueueDaemon, taintKeys, waitDrained, waitDeleted } from '../helpers/queue-daemon.js';
 import { rebalance } from '../helpers/queue-messages.js';
 import { nodeAt, queueWorldPerTest, until, type QueueWorld } from '../helpers/queue-world.js';
 
@@ -21,12 +21,7 @@ describe('queue mode: rebalance recommendation', () => {
     expect(taintKeys(n)).toContain('spot-handler/rebalance-recommendation');
     expect(n?.metadata.labels?.['spot-handler/kind']).toBe('rebalance-recommendation');
     expect(n?.spec?.['unschedulable']).toBe(true);
-    const done = await waitMetric(
-      daemon,
-      'spot_handler_sqs_messages_deleted_total',
-      { reason: 'done' },
-      (v) => v >= 1,
-    );
+    const done = await waitDeleted(daemon, 'done', 1);
     expect(done).toBe(1);
     expect(
       await daemon.metric('spot_handler_events_received_total', { kind: 'rebalance-recommendation' }),

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as k8s from '@kubernetes/client-node';
 import { stopAllDaemons } from '../helpers/daemon.js';
-import { startQueueDaemon, waitMetric } from '../helpers/queue-daemon.js';
+import { startQueueDaemon, waitDeleted } from '../helpers/queue-daemon.js';
 import { spotWarning } from '../helpers/queue-messages.js';
 import { nodeAt, startQueueWorld, type QueueWorld } from '../helpers/queue-world.js';
 
@@ -42,14 +42,7 @@ describe('queue mode: a redelivered spot warning past its deadline', () => {
       (l) => l.msg === 'notice past its deadline after a failed drain: acknowledged without a second drain',
       45_000,
     );
-    expect(
-      await waitMetric(
-        daemon,
-        'spot_handler_sqs_messages_deleted_total',
-        { reason: 'ignored' },
-        (v) => v >= 1,
-      ),
-    ).toBe(1);
+    expect(await waitDeleted(daemon, 'ignored', 1)).toBe(1);
     expect(daemon.logsWith('drain did not finish')).toHaveLength(1);
     expect(world.appPodsOn(target.name)).toHaveLength(2);
     expect(world.node(target.name)?.metadata.labels?.['spot-handler/state']).toBe('drain-failed');

@@ -3,7 +3,7 @@
  * from SQS, finds the node by its providerID, taints, cordons and drains it, and deletes the message.
  */
 import { describe, expect, it } from 'vitest';
-import { deleted, startQueueDaemon, taintKeys, waitMetric } from '../helpers/queue-daemon.js';
+import { deleted, startQueueDaemon, taintKeys, waitDeleted } from '../helpers/queue-daemon.js';
 import { spotWarning } from '../helpers/queue-messages.js';
 import { nodeAt, queueWorldPerTest, until, type QueueWorld } from '../helpers/queue-world.js';
 
@@ -29,9 +29,7 @@ describe('queue mode: spot interruption warning', () => {
       expect(world.node(other.name)?.spec?.['unschedulable']).toBeFalsy();
       expect(world.appPodsOn(other.name).length).toBeGreaterThan(0);
     }
-    expect(
-      await waitMetric(daemon, 'spot_handler_sqs_messages_deleted_total', { reason: 'done' }, (v) => v >= 1),
-    ).toBe(1);
+    expect(await waitDeleted(daemon, 'done', 1)).toBe(1);
     expect(await deleted(daemon)).toBe(1);
     const counts = await world.sqs.counts();
     expect(counts.visible + counts.inFlight).toBe(0);

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stopAllDaemons } from '../helpers/daemon.js';
-import { startQueueDaemon, waitDrained, waitMetric } from '../helpers/queue-daemon.js';
+import { startQueueDaemon, waitDrained, waitDeleted } from '../helpers/queue-daemon.js';
 import { startFaultyProxy, type FaultyProxy } from '../helpers/queue-faulty-proxy.js';
 import { spotWarning } from '../helpers/queue-messages.js';
 import { nodeAt, startQueueWorld, type QueueWorld } from '../helpers/queue-world.js';
@@ -35,9 +35,7 @@ describe('queue mode: SQS errors for a while', () => {
     await world.send(spotWarning(target.instanceId));
 
     await waitDrained(daemon, target.name, 20_000);
-    expect(
-      await waitMetric(daemon, 'spot_handler_sqs_messages_deleted_total', { reason: 'done' }, (v) => v >= 1),
-    ).toBe(1);
+    expect(await waitDeleted(daemon, 'done', 1)).toBe(1);
     expect(proxy.failed.get('ReceiveMessage') ?? 0).toBeGreaterThanOrEqual(1);
     expect(proxy.failed.get('DeleteMessage') ?? 0).toBe(4);
     expect(

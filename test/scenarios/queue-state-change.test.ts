@@ -3,7 +3,7 @@
  * another instance needs no action and is deleted as ignored.
  */
 import { describe, expect, it } from 'vitest';
-import { startQueueDaemon, taintKeys, waitDrained, waitMetric } from '../helpers/queue-daemon.js';
+import { startQueueDaemon, taintKeys, waitDrained, waitDeleted } from '../helpers/queue-daemon.js';
 import { stateChange } from '../helpers/queue-messages.js';
 import { nodeAt, queueWorldPerTest, until, type QueueWorld } from '../helpers/queue-world.js';
 
@@ -21,19 +21,9 @@ describe('queue mode: EC2 instance state change', () => {
     await until(() => world.appPodsOn(target.name).length === 0, 5_000, 'pods gone');
     expect(taintKeys(world.node(target.name))).toContain('spot-handler/state-change');
     expect(world.node(other.name)?.spec?.['unschedulable']).toBeFalsy();
-    const ignored = await waitMetric(
-      daemon,
-      'spot_handler_sqs_messages_deleted_total',
-      { reason: 'ignored' },
-      (v) => v >= 1,
-    );
+    const ignored = await waitDeleted(daemon, 'ignored', 1);
     expect(ignored).toBe(1);
-    const done = await waitMetric(
-      daemon,
-      'spot_handler_sqs_messages_deleted_total',
-      { reason: 'done' },
-      (v) => v >= 1,
-    );
+    const done = await waitDeleted(daemon, 'done', 1);
     expect(done).toBe(1);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { count, startQueueDaemon, waitDrained, waitMetric } from '../helpers/queue-daemon.js';
+import { count, startQueueDaemon, waitDrained, waitDeleted } from '../helpers/queue-daemon.js';
 import { spotWarning } from '../helpers/queue-messages.js';
 import { nodeAt, queueWorldPerTest, type QueueWorld } from '../helpers/queue-world.js';
 
@@ -22,7 +22,7 @@ describe('queue mode: two replicas', () => {
 
     for (const i of [0, 1, 2]) await world.send(spotWarning(nodeAt(world, i).instanceId));
     for (const i of [0, 1, 2]) await waitDrained(leader, nodeAt(world, i).name);
-    expect(await waitMetric(leader, 'spot_handler_sqs_messages_deleted_total', {}, (v) => v >= 3)).toBe(3);
+    expect(await waitDeleted(leader, undefined, 3)).toBe(3);
 
     expect(count(standby, 'became leader')).toBe(0);
     expect(count(standby, 'interruption event received')).toBe(0);
