@@ -2,10 +2,12 @@
  * `spot-handler sandbox` (`npm run demo`): starts the simulators in this process, builds a 3-node
  * cluster, runs the real daemon in IMDS mode for one node as a child process, posts a spot interruption
  * notice and prints the timeline (from an API watch and the daemon's logs) and a summary.
- * `--mode queue` does the same with a queue-mode daemon and an EventBridge message (demo-queue.ts).
+ * `--mode queue` does the same with a queue-mode daemon and an EventBridge message (demo-queue.ts);
+ * `--prometheus` adds a real Prometheus with the chart's alert rules (demo-prometheus.ts).
  */
 import { spawnDemoDaemon, type DemoDaemon } from './demo-daemon.js';
 import { printMetricsSummary } from './demo-metrics.js';
+import { startDemoPrometheus, type DemoPrometheus } from './demo-prometheus.js';
 import {
   describeCluster,
   mergeTimeline,
@@ -35,7 +37,13 @@ export interface DemoResult {
   readonly drainedAfterMs?: number;
 }
 
-/** Parses `[--mode imds|queue]`; runs the demo; resolves with the exit code. */
+/** What the IMDS demo adds to its story. */
+export interface DemoOptions {
+  /** `--prometheus`: a real Prometheus scrapes the daemon with the chart's alert rules (demo-prometheus.ts). */
+  readonly prometheus?: boolean;
+}
+
+/** Parses `[--mode imds|queue] [--prometheus]`; runs the demo; resolves with the exit code. */
 export async function runSandboxCommand(argv: readonly string[], io: DemoIo): Promise<number> {
   const i = argv.indexOf('--mode');
   const mode = i >= 0 ? argv[i + 1] : (argv.find((a) => a.startsWith('--mode='))?.slice(7) ?? 'imds');
@@ -43,30 +51,44 @@ export async function runSandboxCommand(argv: readonly string[], io: DemoIo): Pr
     io.out(`spot-handler sandbox: unknown --mode "${String(mode)}" (imds | queue)\n`);
     return 2;
   }
+  const known = new Set(['--mode', 'imds', 'queue', '--prometheus']);
+  const unknown = argv.filter((a) => !known.has(a) && !a.startsWith('--mode='));
+  if (unknown.length > 0) {
+    io.out(`spot-handler sandbox: unknown argument ${unknown.join(' ')} (--mode imds|queue, --prometheus)\n`);
+    return 2;
+  }
+  const options: DemoOptions = { prometheus: argv.includes('--prometheus') };
+  if (mode === 'queue' && options.prometheus) {
+    io.out('spot-handler sandbox: --prometheus shows the IMDS demo; run it without --mode queue\n');
+    return 2;
+  }
   const script = io.entry[io.entry.length - 1] ?? '';
   if (!/(main\.[jt]s|spot-handler[^/]*\.mjs)$/.test(script)) {
     io.out(`spot-handler sandbox: cannot start the daemon: ${script} is not the spot-handler entry\n`);
     return 1;
   }
-  if (mode === 'imds') return (await runImdsDemo(io)).code;
+  if (mode === 'imds') return (await runImdsDemo(io, options)).code;
   // loaded only here: fauxqs and the SQS/EC2/Auto Scaling simulators are not needed for the IMDS demo
   const { runQueueDemo } = await import('./demo-queue.js');
   return (await runQueueDemo(io)).code;
 }
 
 /** The IMDS demo end to end. */
-export async function runImdsDemo(io: DemoIo): Promise<DemoResult> {
+export async function runImdsDemo(io: DemoIo, options: DemoOptions = {}): Promise<DemoResult> {
   const started = Date.now();
   io.out(
     'spot-handler sandbox: simulated Kubernetes API, kubelet and EC2 instance metadata, no AWS account\n',
   );
   const world = await startSandboxWorld({ deployments: DEMO_DEPLOYMENTS });
   let daemon: DemoDaemon | undefined;
+  let prometheus: DemoPrometheus | undefined;
   const watcher = await watchTimeline(world.kube.url, world.nodeName);
   try {
     describeCluster(world, io.out);
     daemon = await spawnDemoDaemon(io.entry, { ...io.baseEnv, ...world.daemonEnv({ LOG_LEVEL: 'info' }) });
     await daemon.waitReady(30_000);
+    if (options.prometheus)
+      prometheus = await startDemoPrometheus({ target: `127.0.0.1:${daemon.port}`, out: io.out });
     io.out(
       `daemon ready after ${secs(Date.now() - started)} s (IMDS mode for ${world.nodeName}); waiting quietly\n`,
     );
@@ -94,10 +116,12 @@ export async function runImdsDemo(io: DemoIo): Promise<DemoResult> {
     );
     io.out(`  result: ${end.msg}; whole demo ${secs(Date.now() - started)} s\n`);
     await printMetricsSummary(daemon.port, io.out);
+    await prometheus?.printSummary(started, io.out);
     const ok = end.msg === 'node drained' && appPodsLeft === 0;
     return { code: ok ? 0 : 1, timeline, podsEvicted: watcher.evicted.size, drainedAfterMs };
   } finally {
     watcher.stop();
+    await prometheus?.stop();
     await daemon?.stop();
     await world.stop();
   }

@@ -6,6 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { runImdsDemo, runSandboxCommand } from '../../src/sandbox/demo.js';
 import { testBundle } from '../helpers/daemon.js';
+import { PROMETHEUS_SKIP_REASON, prometheusBinary } from '../helpers/prometheus.js';
+
+const prometheusInstalled = prometheusBinary() !== undefined;
+if (!prometheusInstalled) console.warn(`imds-demo --prometheus: skipped: ${PROMETHEUS_SKIP_REASON}`);
 
 describe('spot-handler sandbox', () => {
   it('prints a timeline from notice to drained and exits 0', async () => {
@@ -46,11 +50,41 @@ describe('spot-handler sandbox', () => {
     expect(result.drainedAfterMs).toBeLessThan(15_000);
   });
 
+  it.skipIf(!prometheusInstalled)(
+    '--prometheus: a real Prometheus scrapes the daemon with the chart rules; a clean drain fires no alert',
+    async () => {
+      const lines: string[] = [];
+      const result = await runImdsDemo(
+        {
+          out: (t) => lines.push(t),
+          entry: [await testBundle()],
+          baseEnv: { PATH: process.env.PATH ?? '' },
+          noticeAfterMs: 300,
+        },
+        { prometheus: true },
+      );
+      const text = lines.join('');
+      expect(result.code, text).toBe(0);
+      expect(text).toMatch(
+        /Prometheus http:\/\/127\.0\.0\.1:\d+ scrapes the daemon every 1 s with the chart's alert rules/,
+      );
+      const alerts = text.slice(text.indexOf('\nalerts (Prometheus'));
+      expect(alerts).toMatch(
+        /^\nalerts \(Prometheus http:\/\/127\.0\.0\.1:\d+, the chart's rules, for: ÷60\)\n/,
+      );
+      expect(alerts).toContain('  firing now: none\n');
+      expect(alerts).toContain('  fired at any time during the demo: none\n');
+      // Prometheus itself saw the drain
+      expect(alerts).toMatch(/Prometheus scraped spot_handler_drains_total \(result\): .*succeeded 1/);
+    },
+  );
+
   it('refuses an unknown --mode and an entry that is not spot-handler', async () => {
     const lines: string[] = [];
     expect(
       await runSandboxCommand(['--mode', 'bogus'], { out: () => undefined, entry: [], baseEnv: {} }),
     ).toBe(2);
+    expect(await runSandboxCommand(['--bogus'], { out: () => undefined, entry: [], baseEnv: {} })).toBe(2);
     // started from something that is not spot-handler (a test runner): refuse instead of spawning it
     const out = { out: (t: string) => lines.push(t), entry: ['/x/vitest.mjs'], baseEnv: {} };
     expect(await runSandboxCommand([], out)).toBe(1);
