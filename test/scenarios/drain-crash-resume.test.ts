@@ -5,33 +5,23 @@
  * and finishes `succeeded`. Every pod is evicted exactly once across both runs.
  */
 import { expect, it } from 'vitest';
-import {
-  drainRequest,
-  makeActuator,
-  podsOn,
-  drainWorldPerTest,
-  waitUntil,
-  type DrainEnv,
-  N1,
-  N2,
-} from './drain-support.js';
+import { drainRequest, drainScenario, waitUntil, N1, N2 } from './drain-support.js';
 
-let env: DrainEnv;
-drainWorldPerTest(
+const drain = drainScenario(
   {
     nodes: [N1, N2],
     apps: [{ name: 'web', replicas: 4, nodes: [N1], shutdownMs: 600 }],
     pdbs: [{ name: 'web-pdb', app: 'web', maxUnavailable: 2 }],
   },
-  (e) => (env = e), // replacements take 2.5 s to become Ready: the budget holds the other two back when the crash comes
+  // replacements take 2.5 s to become Ready: the budget holds the other two back when the crash comes
   { startDelayMs: 2500 },
 );
 
 it('a second drain after a crash finishes the job without evicting anything twice', async () => {
   const evicted = (): number =>
-    env.sim.requests.count({ method: 'POST', path: /\/pods\/web-\d\/eviction$/, status: 201 });
+    drain.env.sim.requests.count({ method: 'POST', path: /\/pods\/web-\d\/eviction$/, status: 201 });
 
-  const crashed = makeActuator(env);
+  const crashed = drain.makeActuator();
   const crash = new AbortController();
   await crashed.actuator.cordon(N1);
   const firstRun = crashed.actuator.drain({ ...drainRequest(N1, 30_000, true), signal: crash.signal });
@@ -40,7 +30,7 @@ it('a second drain after a crash finishes the job without evicting anything twic
   const partial = await firstRun;
   expect(partial.podsRemaining).toBeGreaterThan(0);
 
-  const { actuator } = makeActuator(env);
+  const { actuator } = drain.makeActuator();
   const state = await actuator.getNode(N1);
   expect(state?.unschedulable).toBe(true);
   const result = await actuator.drain(drainRequest(N1, 30_000, true));
@@ -53,9 +43,9 @@ it('a second drain after a crash finishes the job without evicting anything twic
   });
   expect(evicted()).toBe(4);
   // the pods already terminating were left to finish: no second eviction or delete for them
-  const attempts = env.sim.requests.entries({ method: 'POST', path: /\/pods\/web-\d\/eviction$/ });
+  const attempts = drain.env.sim.requests.entries({ method: 'POST', path: /\/pods\/web-\d\/eviction$/ });
   const perPod = new Map<string, number>();
   for (const r of attempts.filter((x) => x.status === 201)) perPod.set(r.path, (perPod.get(r.path) ?? 0) + 1);
   expect([...perPod.values()]).toEqual([1, 1, 1, 1]);
-  expect(await podsOn(env, N1)).toHaveLength(0);
+  expect(await drain.podsOn(N1)).toHaveLength(0);
 });

@@ -4,29 +4,16 @@
  * (rebalance) gives up at its timeout with `blocked`, naming each pod and the PDB, and forces nothing.
  */
 import { expect, it } from 'vitest';
-import {
-  cordonedActuator,
-  drainRequest,
-  podsOn,
-  drainWorldPerTest,
-  terminationsOn,
-  type DrainEnv,
-  N1,
-  N2,
-} from './drain-support.js';
+import { drainRequest, drainScenario, N1, N2 } from './drain-support.js';
 
-let env: DrainEnv;
-drainWorldPerTest(
-  {
-    nodes: [N1, N2],
-    apps: [{ name: 'web', replicas: 3, nodes: [N1], shutdownMs: 50 }],
-    pdbs: [{ name: 'web-pdb', app: 'web', minAvailable: 3 }],
-  },
-  (e) => (env = e),
-);
+const drain = drainScenario({
+  nodes: [N1, N2],
+  apps: [{ name: 'web', replicas: 3, nodes: [N1], shutdownMs: 50 }],
+  pdbs: [{ name: 'web-pdb', app: 'web', minAvailable: 3 }],
+});
 
 it('urgent: deletes the refused pods at deadline − forceLead and reports forced', async () => {
-  const { actuator, metrics } = await cordonedActuator(env, N1, {
+  const { actuator, metrics } = await drain.cordonedActuator(N1, {
     deadlineMarginMs: 500,
     forceLeadMs: 2000,
   });
@@ -39,22 +26,22 @@ it('urgent: deletes the refused pods at deadline − forceLead and reports force
   expect(result.blockedBy).toEqual([]);
   // forcing started no earlier than deadline − forceLead, and the pods were gone before the deadline
   // (the kubelet simulator's own grace-0 deletes, when the pods finish, are not ours)
-  const deletes = env.sim.requests
+  const deletes = drain.env.sim.requests
     .entries({ method: 'DELETE', path: /\/pods\/web-\d$/ })
     .filter((d) => !d.query.includes('gracePeriodSeconds=0'));
   expect(deletes).toHaveLength(3);
   for (const d of deletes) expect(d.at).toBeGreaterThanOrEqual(request.deadlineMs - 2000 - 50);
   expect(endedAt).toBeLessThan(request.deadlineMs);
   // SIGTERM with the shortened grace (>= 1 s), never a grace-0 kill
-  const terms = terminationsOn(env, N1);
+  const terms = drain.terminationsOn(N1);
   expect(terms.map((t) => t.graceSeconds)).toEqual([1, 1, 1]);
   expect(terms.every((t) => !t.killed)).toBe(true);
   expect((await metrics.podsForceDeleted.get()).values[0]?.value).toBe(3);
-  expect(await podsOn(env, N1)).toHaveLength(0);
+  expect(await drain.podsOn(N1)).toHaveLength(0);
 });
 
 it('non-urgent: blocked at the timeout, names pod and PDB, forces nothing', async () => {
-  const { actuator } = await cordonedActuator(env, N1, { drainTimeoutMs: 1500 });
+  const { actuator } = await drain.cordonedActuator(N1, { drainTimeoutMs: 1500 });
 
   const result = await actuator.drain(drainRequest(N1, 60_000, false));
 
@@ -68,12 +55,12 @@ it('non-urgent: blocked at the timeout, names pod and PDB, forces nothing', asyn
   expect(result.durationMs).toBeLessThan(3000);
   const blocked = [...result.blockedBy].sort((a, b) => a.name.localeCompare(b.name));
   expect(blocked.map((b) => [b.namespace, b.name, b.pdb, b.reason])).toEqual([
-    [env.namespace, 'web-0', 'web-pdb', 'pdb'],
-    [env.namespace, 'web-1', 'web-pdb', 'pdb'],
-    [env.namespace, 'web-2', 'web-pdb', 'pdb'],
+    [drain.env.namespace, 'web-0', 'web-pdb', 'pdb'],
+    [drain.env.namespace, 'web-1', 'web-pdb', 'pdb'],
+    [drain.env.namespace, 'web-2', 'web-pdb', 'pdb'],
   ]);
-  expect(env.sim.requests.count({ method: 'DELETE', path: /\/pods\// })).toBe(0);
-  const left = await podsOn(env, N1);
+  expect(drain.env.sim.requests.count({ method: 'DELETE', path: /\/pods\// })).toBe(0);
+  const left = await drain.podsOn(N1);
   expect(left).toHaveLength(3);
   expect(left.every((p) => p.metadata?.deletionTimestamp === undefined)).toBe(true);
 });

@@ -4,31 +4,19 @@
  * The drain ends `succeeded` with nothing reported as blocking and nothing forced.
  */
 import { expect, it } from 'vitest';
-import {
-  cordonedActuator,
-  drainRequest,
-  podsOn,
-  drainWorldPerTest,
-  waitUntil,
-  isReady,
-  type DrainEnv,
-  N1,
-  N2,
-} from './drain-support.js';
+import { drainRequest, drainScenario, waitUntil, isReady, N1, N2 } from './drain-support.js';
 
-let env: DrainEnv;
-drainWorldPerTest(
+const drain = drainScenario(
   {
     nodes: [N1, N2],
     apps: [{ name: 'web', replicas: 3, nodes: [N1], shutdownMs: 50 }],
     pdbs: [{ name: 'web-pdb', app: 'web', minAvailable: 2 }],
   },
-  (e) => (env = e),
   { startDelayMs: 300 },
 );
 
 it('waits for replacements to become Ready elsewhere, then finishes', async () => {
-  const { actuator, metrics } = await cordonedActuator(env, N1);
+  const { actuator, metrics } = await drain.cordonedActuator(N1);
 
   const result = await actuator.drain(drainRequest(N1, 10_000, false));
 
@@ -39,15 +27,15 @@ it('waits for replacements to become Ready elsewhere, then finishes', async () =
     podsRemaining: 0,
     blockedBy: [],
   });
-  expect(await podsOn(env, N1)).toHaveLength(0);
+  expect(await drain.podsOn(N1)).toHaveLength(0);
   // each eviction after the first had to wait for a replacement (>= 300 ms start delay each)
   expect(result.durationMs).toBeGreaterThanOrEqual(600);
-  const refused = env.sim.requests.count({ method: 'POST', path: /\/eviction$/, status: 429 });
+  const refused = drain.env.sim.requests.count({ method: 'POST', path: /\/eviction$/, status: 429 });
   expect(refused).toBeGreaterThan(0);
   expect((await metrics.podsBlockedByPdb.get()).values[0]?.value).toBe(refused);
   // the last replacement was created when the last pod left; it becomes Ready a little later
   await waitUntil('replacements Ready on n2', async () => {
-    const moved = (await podsOn(env, N2)).filter((p) => p.metadata?.labels?.['app'] === 'web');
+    const moved = (await drain.podsOn(N2)).filter((p) => p.metadata?.labels?.['app'] === 'web');
     return moved.length === 3 && moved.every(isReady);
   });
 });

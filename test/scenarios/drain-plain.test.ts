@@ -4,19 +4,18 @@
  * after SIGTERM. Markers, cordon, taint and condition land on the node and are removed by unmark.
  */
 import { describe, expect, it } from 'vitest';
-import { buildDrainWorld, makeActuator, drainWorldPerTest, type DrainEnv, N1, N2 } from './drain-support.js';
+import { buildDrainWorld, drainScenario, N1, N2 } from './drain-support.js';
 
-let env: DrainEnv;
-drainWorldPerTest(undefined, (e) => (env = e));
+const drain = drainScenario();
 
 describe('drain against the API simulator', () => {
   it('marks, cordons and drains 30 pods; conditions and taints land on the node', async () => {
-    const core = env.core;
-    await buildDrainWorld(env, {
+    const core = drain.env.core;
+    await buildDrainWorld(drain.env, {
       nodes: [N1, N2],
       apps: [{ name: 'web', replicas: 30, nodes: [N1], shutdownMs: 100 }],
     });
-    const { actuator: act } = makeActuator(env);
+    const { actuator: act } = drain.makeActuator();
     const deadlineMs = Date.now() + 120_000;
     const marking = {
       kind: 'spot-interruption' as const,
@@ -52,9 +51,9 @@ describe('drain against the API simulator', () => {
   });
 
   it('keeps a taint another client writes concurrently (409 on the stale resourceVersion, re-read)', async () => {
-    const core = env.core;
-    await buildDrainWorld(env, { nodes: [N1] });
-    const { actuator: act } = makeActuator(env);
+    const core = drain.env.core;
+    await buildDrainWorld(drain.env, { nodes: [N1] });
+    const { actuator: act } = drain.makeActuator();
     const marks = Array.from({ length: 5 }, (_, i) =>
       act.cordon(N1, {
         kind: i % 2 === 0 ? 'spot-interruption' : 'rebalance-recommendation',

@@ -4,40 +4,27 @@
  * shortened grace, before the deadline; pods with a short grace of their own keep it.
  */
 import { expect, it } from 'vitest';
-import {
-  cordonedActuator,
-  drainRequest,
-  podsOn,
-  drainWorldPerTest,
-  terminationsOn,
-  type DrainEnv,
-  N1,
-  N2,
-} from './drain-support.js';
+import { drainRequest, drainScenario, N1, N2 } from './drain-support.js';
 
-let env: DrainEnv;
-drainWorldPerTest(
-  {
-    nodes: [N1, N2],
-    apps: [
-      // asks for 300 s and needs 20 s to stop
-      { name: 'slow', replicas: 3, nodes: [N1], shutdownMs: 20_000, graceSeconds: 300 },
-      // asks for 2 s and stops in 200 ms
-      { name: 'quick', replicas: 2, nodes: [N1], shutdownMs: 200, graceSeconds: 2 },
-    ],
-  },
-  (e) => (env = e),
-);
+const drain = drainScenario({
+  nodes: [N1, N2],
+  apps: [
+    // asks for 300 s and needs 20 s to stop
+    { name: 'slow', replicas: 3, nodes: [N1], shutdownMs: 20_000, graceSeconds: 300 },
+    // asks for 2 s and stops in 200 ms
+    { name: 'quick', replicas: 2, nodes: [N1], shutdownMs: 200, graceSeconds: 2 },
+  ],
+});
 
 it('shortens the grace of slow pods so that they are gone before the deadline', async () => {
-  const { actuator } = await cordonedActuator(env, N1, { deadlineMarginMs: 1000 });
+  const { actuator } = await drain.cordonedActuator(N1, { deadlineMarginMs: 1000 });
   const request = drainRequest(N1, 4500, true);
 
   const result = await actuator.drain(request);
 
   expect(result).toMatchObject({ result: 'succeeded', podsEvicted: 5, podsRemaining: 0 });
   expect(Date.now()).toBeLessThan(request.deadlineMs);
-  const terms = terminationsOn(env, N1);
+  const terms = drain.terminationsOn(N1);
   const slow = terms.filter((t) => t.name.startsWith('slow-'));
   const quick = terms.filter((t) => t.name.startsWith('quick-'));
   expect(slow).toHaveLength(3);
@@ -51,5 +38,5 @@ it('shortens the grace of slow pods so that they are gone before the deadline', 
     [2, false],
     [2, false],
   ]);
-  expect(await podsOn(env, N1)).toHaveLength(0);
+  expect(await drain.podsOn(N1)).toHaveLength(0);
 });

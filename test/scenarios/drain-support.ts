@@ -7,7 +7,7 @@
 import pino from 'pino';
 import { afterEach, beforeEach } from 'vitest';
 import { Registry } from 'prom-client';
-import { AppsV1Api, CoreV1Api, PolicyV1Api } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, PolicyV1Api, type V1Pod } from '@kubernetes/client-node';
 import { systemClock } from '../../src/clock.js';
 import { createMetrics, type Metrics } from '../../src/report/metrics.js';
 import type { KubeletSimulator, PodTermination } from '../../src/sandbox/kubelet.js';
@@ -23,6 +23,7 @@ import {
   createApp,
   createNodes,
   createPdb,
+  podsOn,
   waitSettled,
   type AppSpec,
   type PdbSpec,
@@ -107,24 +108,45 @@ export async function buildDrainWorld(env: DrainEnv, world: DrainWorld): Promise
   await waitSettled(env);
 }
 
+/** A test file's drain world, started before each test and stopped after, with its helpers bound to it. */
+export interface DrainScenario {
+  /** This test's environment (throws outside a test). */
+  readonly env: DrainEnv;
+  podsOn(node: string): Promise<V1Pod[]>;
+  terminationsOn(node: string): PodTermination[];
+  cordonedActuator(
+    node: string,
+    options?: Partial<ActuatorOptions>,
+  ): Promise<{ actuator: KubeNodeActuator; metrics: Metrics }>;
+  makeActuator(options?: Partial<ActuatorOptions>): { actuator: KubeNodeActuator; metrics: Metrics };
+}
+
 /**
- * Starts a drain world before each test of the file and stops it after; `keep` receives each new world
- * (the test file holds it in its own `let env`).
+ * Registers the file's hooks: before each test a fresh environment with `world` built in it (none: an
+ * empty environment), after it the environment stopped. Call at the top level of a test file.
  */
-export function drainWorldPerTest(
-  world: DrainWorld | undefined,
-  keep: (env: DrainEnv) => void,
-  options: DrainEnvOptions = {},
-): void {
-  let env: DrainEnv | undefined;
+export function drainScenario(world?: DrainWorld, options: DrainEnvOptions = {}): DrainScenario {
+  let current: DrainEnv | undefined;
   beforeEach(async () => {
-    env = world ? await startDrainWorld(world, options) : await startDrainEnv(options);
-    keep(env);
+    current = world ? await startDrainWorld(world, options) : await startDrainEnv(options);
   });
   afterEach(async () => {
-    await env?.stop();
-    env = undefined;
+    await current?.stop();
+    current = undefined;
   });
+  const env = (): DrainEnv => {
+    if (!current) throw new Error('the drain world exists only inside a test');
+    return current;
+  };
+  return {
+    get env() {
+      return env();
+    },
+    podsOn: (node) => podsOn(env(), node),
+    terminationsOn: (node) => terminationsOn(env(), node),
+    cordonedActuator: (node, opts) => cordonedActuator(env(), node, opts),
+    makeActuator: (opts) => makeActuator(env(), opts),
+  };
 }
 
 /** `startDrainEnv` followed by `buildDrainWorld`. */
