@@ -21,6 +21,7 @@ import {
   nodeStateOf,
   outOfServicePatch,
   phaseStatusPatch,
+  remarkPatch,
   reportedPatch,
   unmarkPatch,
 } from './node-marks.js';
@@ -67,6 +68,13 @@ export class KubeNodeActuator implements NodeActuator {
     }
     await this.write(nodeName, 'cordon', (node) =>
       markAndCordonPatch(node, marking, phase, this.deps.options),
+    );
+  }
+
+  /** Moves the node's marks to a stronger event merged into its action (one write, none when there). */
+  async remark(nodeName: string, marking: NodeMarking): Promise<void> {
+    await this.write(nodeName, `re-mark for ${marking.kind}`, (node) =>
+      remarkPatch(node, marking, this.deps.options),
     );
   }
 

@@ -119,15 +119,54 @@ export function markAndCordonPatch(
     annotations[MARK.lbExcludedAnnotation] = 'true';
   }
   if (!node.unschedulable) annotate(MARK.cordonedAnnotation, 'true');
-  const taints = options.taintNode
-    ? addTaint(node.taints, kindTaint(marking.kind, marking.eventId, options.taintEffect))
-    : undefined;
+  const taints = options.taintNode ? swapKindTaint(node.taints, marking, options.taintEffect) : undefined;
   const spec = { ...(taints ? { taints } : {}), ...(node.unschedulable ? {} : { unschedulable: true }) };
   if (Object.keys(labels).length + Object.keys(annotations).length + Object.keys(spec).length === 0)
     return undefined;
   return {
     metadata: { resourceVersion: node.resourceVersion, labels, annotations },
     ...(Object.keys(spec).length > 0 ? { spec } : {}),
+  };
+}
+
+/**
+ * The taints with ours for `marking` and none of ours for another kind (a stronger event replaces the
+ * weaker one's taint), or undefined when they are so already.
+ */
+function swapKindTaint(
+  taints: readonly Taint[],
+  marking: NodeMarking,
+  effect: TaintEffect,
+): Taint[] | undefined {
+  const wanted = kindTaint(marking.kind, marking.eventId, effect);
+  const kept = taints.filter((t) => !isOurTaint(t) || t.key === wanted.key);
+  const added = addTaint(kept, wanted);
+  if (!added && kept.length === taints.length) return undefined;
+  return added ?? kept;
+}
+
+/**
+ * Moves the marks of a node to a stronger event merged into its running action: the kind taint (the
+ * weaker kind's removed), the kind label, event id and deadline. State, cordon, notice time and the
+ * webhooks already recorded stay (the start webhook is not sent again). Undefined when nothing differs.
+ */
+export function remarkPatch(
+  node: KubeNode,
+  marking: NodeMarking,
+  options: Pick<MarkOptions, 'taintNode' | 'taintEffect'>,
+): NodeMergePatch | undefined {
+  const labels: Record<string, string> = {};
+  const annotations: Record<string, string> = {};
+  if (node.labels[MARK.kindLabel] !== marking.kind) labels[MARK.kindLabel] = marking.kind;
+  const deadline = new Date(marking.deadlineMs).toISOString();
+  if (node.annotations[MARK.eventIdAnnotation] !== marking.eventId)
+    annotations[MARK.eventIdAnnotation] = marking.eventId;
+  if (node.annotations[MARK.deadlineAnnotation] !== deadline) annotations[MARK.deadlineAnnotation] = deadline;
+  const taints = options.taintNode ? swapKindTaint(node.taints, marking, options.taintEffect) : undefined;
+  if (Object.keys(labels).length + Object.keys(annotations).length === 0 && !taints) return undefined;
+  return {
+    metadata: { resourceVersion: node.resourceVersion, labels, annotations },
+    ...(taints ? { spec: { taints } } : {}),
   };
 }
 

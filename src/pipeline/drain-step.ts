@@ -1,7 +1,8 @@
 /**
  * The drain step of a node action: waits (bounded) for other nodes to cordon first, drains within the
- * earliest deadline of the merged events, and records the result on the node in one status write
- * (condition, state label, webhooks delivered), then reports it. While an ASG lifecycle hook holds the
+ * earliest deadline of the merged events (live terms: a stronger event merged later tightens them in
+ * place), and records the result on the node in one status write (condition, state label, webhooks
+ * delivered), then reports it. While an ASG lifecycle hook holds the
  * instance (a scale-in: heartbeats keep it), a blocked drain is tried again until the hook's deadline;
  * then the failure is reported and the hook is completed anyway (the instance goes at that deadline).
  */
@@ -43,24 +44,14 @@ function heldByHook(ctx: RunContext, urgent: boolean): boolean {
 }
 
 /** Drains, and drains again while a lifecycle hook holds the instance and the drain is blocked. */
-async function drainWhileHeld(
-  deps: DrainStepDeps,
-  urgent: boolean,
-  ctx: RunContext,
-  deadlineMs: number,
-): Promise<DrainResult> {
+async function drainWhileHeld(deps: DrainStepDeps, ctx: RunContext): Promise<DrainResult> {
   const { actuator, clock, logger } = deps;
-  const { nodeName, primary } = ctx;
-  const held = heldByHook(ctx, urgent) && deps.redrain !== undefined;
+  const { nodeName, terms } = ctx;
   for (let attempt = 1; ; attempt++) {
-    const result = await actuator.drain({
-      nodeName,
-      kind: primary.kind,
-      eventId: primary.id,
-      deadlineMs,
-      urgent,
-      signal: ctx.signal,
-    });
+    const result = await actuator.drain({ nodeName, ...terms.current, terms, signal: ctx.signal });
+    // read after the attempt: a stronger event may have made the drain urgent meanwhile
+    const { urgent, deadlineMs, eventId } = terms.current;
+    const held = heldByHook(ctx, urgent);
     if (!held || !deps.redrain || ctx.signal.aborted || ctx.action.restartRequested) return result;
     const again = shouldDrainAgain({
       result: result.result,
@@ -72,7 +63,7 @@ async function drainWhileHeld(
     logger.info(
       {
         node: nodeName,
-        eventId: primary.id,
+        eventId,
         attempt,
         result: result.result,
         blockedBy: result.blockedBy,
@@ -86,30 +77,29 @@ async function drainWhileHeld(
 }
 
 /** Drains the node of a run; returns an outcome when the action must end now (drain failed). */
-export async function runDrainStep(
-  deps: DrainStepDeps,
-  urgent: boolean,
-  ctx: RunContext,
-): Promise<ActionOutcome | undefined> {
+export async function runDrainStep(deps: DrainStepDeps, ctx: RunContext): Promise<ActionOutcome | undefined> {
   const { actuator, clock, metrics, recorder, logger, cordonGate } = deps;
-  const { nodeName, primary } = ctx;
+  const { nodeName } = ctx;
   if (cordonGate && !(await cordonGate.waitClear(ctx.signal)))
     logger.info(
       { node: nodeName, pending: cordonGate.pendingCount },
       'other nodes still cordoning; draining anyway',
     );
   if (ctx.action.restartRequested) throw new Superseded();
-  await recorder.recordStep(nodeName, { step: 'drain-started' }, primary);
-  const deadlineMs = Math.min(
-    ...ctx.action.events.filter((e) => e.kind !== 'asg-launch').map((e) => e.deadlineMs),
-  );
-  const result = await drainWhileHeld(deps, urgent, ctx, deadlineMs).finally(ctx.endDrainWait);
+  await recorder.recordStep(nodeName, { step: 'drain-started' }, ctx.primary);
+  // from here a stronger event merged into the action tightens these terms in place
+  ctx.stage = 'draining';
+  const { terms } = ctx;
+  const result = await drainWhileHeld(deps, ctx).finally(ctx.endDrainWait);
+  const ok = result.result === 'succeeded' || result.result === 'forced';
+  ctx.stage = ok ? 'drained' : 'drain-failed';
   if (ctx.action.restartRequested) throw new Superseded();
   if (ctx.signal.aborted) throw ctx.signal.reason as Error;
   // fencing: a leader paused past its lease must not record the drain it no longer owns
   if (!deps.canAct()) throw new NotLeader();
   ctx.drain = result;
-  const ok = result.result === 'succeeded' || result.result === 'forced';
+  const primary = ctx.primary;
+  const deadlineMs = terms.current.deadlineMs;
   metrics.actions.inc({ action: 'drain', result: ok ? 'success' : 'error' });
   await ctx.phaseWrite; // the draining condition lands before the drained one
   const delivered = [...ctx.action.delivered];
@@ -147,7 +137,10 @@ export async function runDrainStep(
     drain: result,
     ...(result.error ? { error: result.error } : {}),
   });
-  if (heldByHook(ctx, urgent) && (result.result === 'blocked' || result.result === 'timed_out')) {
+  if (
+    heldByHook(ctx, terms.current.urgent) &&
+    (result.result === 'blocked' || result.result === 'timed_out')
+  ) {
     // the hook's deadline has come: the instance goes whatever we do, so let the ASG proceed now
     ctx.drainGaveUp = true;
     logger.warn(

@@ -5,6 +5,7 @@
  */
 import type { InterruptionEvent } from '../events/interruption-event.js';
 import { strength, type PlanOptions } from './plan.js';
+import type { RunContext } from './run-context.js';
 
 /** How an action ended, as told to everyone waiting on one of its events. */
 export type ActionOutcome =
@@ -41,6 +42,8 @@ export class NodeAction {
   readonly heartbeating = new Set<string>();
   /** Set when a stronger event arrived while running: the runner plans again. */
   restartRequested = false;
+  /** The run under way, once it has planned (a merged event may change it in place). */
+  run: RunContext | undefined;
 
   constructor(first: InterruptionEvent) {
     this.instanceId = first.instanceId;
@@ -50,6 +53,11 @@ export class NodeAction {
   /** The event that drives the plan: the strongest kind, then the earliest deadline. */
   primary(options: PlanOptions): InterruptionEvent {
     return choosePrimary(this.events, options);
+  }
+
+  /** The earliest deadline of the merged events that act on the node (a launch hook has none). */
+  get deadlineMs(): number {
+    return Math.min(...this.events.filter((e) => e.kind !== 'asg-launch').map((e) => e.deadlineMs));
   }
 
   /** The earliest time any merged notice was seen. */

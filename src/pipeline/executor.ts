@@ -1,6 +1,7 @@
 /**
  * Runs the plan of one node action through the ports. Every step is idempotent; a stronger event that
- * arrives mid-action aborts the current run and the action is planned again with the merged events.
+ * arrives mid-action upgrades the run in place (run-upgrade.ts) or, when the run cannot take it, aborts
+ * it and the action is planned again with the merged events.
  * The drain step is drain-step.ts; webhooks and their records, action-webhooks.ts. A drained node gets
  * at most four node writes: mark+cordon, the draining condition (with the start webhook recorded), the
  * drained condition and state, and the success webhook record.
@@ -12,13 +13,16 @@ import { SpotHandlerError } from '../errors.js';
 import type { InterruptionEvent } from '../events/interruption-event.js';
 import { ActionWebhooks } from './action-webhooks.js';
 import { runDrainStep, type DrainStepDeps } from './drain-step.js';
+import { runCordonStep } from './cordon-step.js';
 import type { Metrics } from '../report/metrics.js';
 import type { CordonGate } from './cordon-gate.js';
 import type { NodeActuator } from './node-actuator-port.js';
 import { plan, type PlanOptions, type Step } from './plan.js';
 import type { AsgHookPort, NodeResolver, Notifier, ReadinessWaiter, StepRecorder } from './executor-ports.js';
 import type { ActionOutcome, NodeAction } from './event-store.js';
-import { marking, NotLeader, seconds, Superseded, type RunContext } from './run-context.js';
+import { createRunContext, NotLeader, phaseMessage, Superseded, type RunContext } from './run-context.js';
+import { absorbMerged, type RunUpgradeDeps } from './run-upgrade.js';
+import type { Upgrade } from './upgrade-decision.js';
 import { STEP_RETRY_LIMIT, stepRetryDelayMs } from './step-retry.js';
 import { countAction, AsgHookSteps } from './asg-hook-steps.js';
 import { setMaxListeners } from 'node:events';
@@ -57,6 +61,7 @@ export class Executor {
   private readonly hooks: AsgHookSteps;
   private readonly webhooks: ActionWebhooks;
   private readonly drainDeps: DrainStepDeps;
+  private readonly upgradeDeps: RunUpgradeDeps;
 
   constructor(
     private readonly deps: ExecutorDeps,
@@ -70,6 +75,7 @@ export class Executor {
         ? undefined
         : { drainTimeoutMs: options.drainTimeoutMs, retryDelayMs: options.redrainDelayMs ?? 15_000 };
     this.drainDeps = { ...deps, webhooks: this.webhooks, mutate, ...(redrain ? { redrain } : {}) };
+    this.upgradeDeps = { ...deps, mutate };
   }
 
   /** Runs the action to its end, re-planning when a stronger event supersedes the current run. */
@@ -89,7 +95,10 @@ export class Executor {
         const signal = AbortSignal.any([stop, action.runAbort.signal]);
         setMaxListeners(0, signal); // one listener per pod being evicted or waited for
         try {
-          return await this.runOnce(action, nodeName, signal);
+          const outcome = await this.runOnce(action, nodeName, signal);
+          // a drain that gave up, then a stronger event: drain again under its terms
+          if (outcome.status === 'failed' && action.restartRequested && !stop.aborted) continue;
+          return outcome;
         } catch (err) {
           if (err instanceof Superseded || (action.restartRequested && !stop.aborted)) {
             logger.info(
@@ -113,7 +122,9 @@ export class Executor {
             },
             'step failed; retrying',
           );
-          await this.deps.clock.sleep(delayMs, signal);
+          await this.deps.clock.sleep(delayMs, signal).catch((e: unknown) => {
+            if (!action.restartRequested || stop.aborted) throw e; // superseded while waiting: plan again
+          });
         }
       }
     } catch (err) {
@@ -161,12 +172,10 @@ export class Executor {
         );
       return { status: 'ignored', detail: decided.reason };
     }
-    const drains = decided.steps.some((st) => st.type === 'drain');
     // a launch waiting for its node, or work already done: nothing to cordon, so no drain waits for it
     if (!decided.steps.some((st) => st.type === 'cordon')) this.deps.cordonGate?.end(action.instanceId);
-    let endDrainWait = (): void => undefined;
-    const drainReturned = new Promise<void>((resolve) => (endDrainWait = resolve));
-    const ctx: RunContext = { action, primary, nodeName, node, signal, drains, drainReturned, endDrainWait };
+    const ctx = createRunContext({ action, primary, nodeName, node, signal, steps: decided.steps });
+    const { endDrainWait } = ctx;
     try {
       for (const step of decided.steps) {
         this.checkpoint(ctx);
@@ -175,6 +184,7 @@ export class Executor {
       }
       if (ctx.drainGaveUp) {
         await ctx.phaseWrite;
+        await ctx.marks;
         return { status: 'done', detail: `drain ${ctx.drain?.result}; lifecycle hook deadline reached` };
       }
       if (decided.steps.some((s) => s.type === 'drain' || s.type === 'cordon')) {
@@ -184,8 +194,10 @@ export class Executor {
         });
       }
       await ctx.phaseWrite;
+      await ctx.marks;
       return { status: 'done', detail: ctx.drain ? `drain ${ctx.drain.result}` : 'done' };
     } finally {
+      if (action.run === ctx) action.run = undefined;
       endDrainWait();
     }
   }
@@ -198,7 +210,7 @@ export class Executor {
 
   /** Runs one step; returns an outcome when the action must end now. */
   private async runStep(step: Step, ctx: RunContext): Promise<ActionOutcome | undefined> {
-    const { actuator, clock, metrics, recorder } = this.deps;
+    const { actuator, clock, recorder } = this.deps;
     const { nodeName, primary } = ctx;
     const recordCtx = primary;
     switch (step.type) {
@@ -208,36 +220,19 @@ export class Executor {
           'waiting to act',
         );
         this.deps.cordonGate?.end(ctx.action.instanceId); // hours ahead: do not hold other drains
+        ctx.stage = 'waiting';
         await clock.sleep(step.atMs - clock.now(), ctx.signal);
+        ctx.stage = 'before-drain';
         return undefined;
       case 'notify':
-        this.webhooks.start(
-          ctx,
-          ctx.drains ? 'draining' : 'cordoned',
-          `${ctx.drains ? 'draining' : 'cordoned'} for ${primary.kind} ${primary.id}`,
-        );
+        this.webhooks.start(ctx, ctx.drains ? 'draining' : 'cordoned', phaseMessage(ctx.drains, primary));
         return undefined;
       case 'cordon':
-        // the notice Event first, so that `kubectl describe node` tells the story in order (the recorder
-        // writes in the background: it never delays the cordon)
-        await recorder.recordStep(nodeName, { step: 'notice', event: primary }, recordCtx);
-        // taint, labels and cordon in one write; the state label says already where the action goes
-        await this.act('cordon', () =>
-          this.mutate(() =>
-            actuator.cordon(nodeName, marking(primary, ctx.action), ctx.drains ? 'draining' : 'cordoned'),
-          ),
-        );
-        this.deps.cordonGate?.end(ctx.action.instanceId);
-        metrics.noticeToCordonSeconds.observe(
-          { kind: primary.kind },
-          seconds(clock.now() - ctx.action.noticedAtMs),
-        );
-        await recorder.recordStep(nodeName, { step: 'tainted' }, recordCtx);
-        await recorder.recordStep(nodeName, { step: 'cordoned' }, recordCtx);
-        this.deps.logger.info({ node: nodeName, eventId: primary.id, kind: primary.kind }, 'node cordoned');
+        // the notice Event, then taint, labels and cordon in one write
+        await runCordonStep(this.drainDeps, ctx);
         return undefined;
       case 'drain':
-        return runDrainStep(this.drainDeps, step.urgent, ctx);
+        return runDrainStep(this.drainDeps, ctx);
       case 'wait-node-ready':
         return this.waitReady(ctx);
       case 'complete-lifecycle':
@@ -264,6 +259,11 @@ export class Executor {
     );
     if (ready) return undefined;
     return { status: 'failed', detail: `node of ${ctx.primary.instanceId} not Ready in time` };
+  }
+
+  /** An event was merged into the action (`stronger`: it is the primary now): upgrade or restart the run. */
+  absorb(action: NodeAction, stronger: boolean): Upgrade['type'] {
+    return absorbMerged(this.upgradeDeps, this.options, action, stronger);
   }
 
   /** Starts heartbeats for an ASG termination hook so it does not time out while the drain runs. */

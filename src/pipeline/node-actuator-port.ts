@@ -4,6 +4,7 @@
  * calling it again after a crash or for a merged second message does no harm.
  */
 import type { EventKind } from '../events/interruption-event.js';
+import type { DrainTerms } from './drain-terms.js';
 
 /** Node labels, annotations, taints and condition that record what spot-handler did (DESIGN §3). */
 export const MARK = {
@@ -121,6 +122,8 @@ export interface DrainResult {
 
 /** A drain request: the deadline and urgency decide grace periods and forcing. */
 export interface DrainRequest {
+  /** Live terms: a stronger event merged into the action tightens the running drain (drain-terms.ts). */
+  readonly terms?: DrainTerms;
   readonly nodeName: string;
   /** The event kind, or 'manual' for the `spot-handler drain` command (only logged). */
   readonly kind: EventKind | 'manual';
@@ -140,6 +143,12 @@ export interface NodeActuator {
    * cordon alone.
    */
   cordon(nodeName: string, marking?: NodeMarking, phase?: NodePhase): Promise<void>;
+  /**
+   * One node write moving the marks of a marked node to a stronger event merged into its action: the
+   * kind taint, kind label, event id and deadline. The state, the cordon and the webhooks already
+   * recorded stay as they are.
+   */
+  remark(nodeName: string, marking: NodeMarking): Promise<void>;
   /** One status write: the condition, the state label, and webhook triggers already sent (`reported`). */
   setPhase(nodeName: string, phase: NodePhase, message: string, reported?: readonly string[]): Promise<void>;
   /** Records webhook triggers sent for the current event (so a restart does not send them twice). */

@@ -19,6 +19,12 @@ import {
 } from './event-store.js';
 import { setMaxListeners } from 'node:events';
 
+const MERGED = {
+  none: 'merged into the node action in flight',
+  'in-place': 'merged into the node action in flight: its run takes the new terms in place',
+  restart: 'stronger event merged: the node action restarts with it',
+} as const;
+
 /** Finds the node of an instance (queue mode); undefined when it is not a node of this cluster. */
 export interface CancelResolver {
   resolve(event: Pick<InterruptionEvent, 'instanceId'>): Promise<string | undefined>;
@@ -73,17 +79,14 @@ export class Pipeline {
       case 'duplicate':
         return admission.action.wait();
       case 'join':
-        logger.info(ids, 'merged into the node action in flight');
+      case 'supersede': {
         this.deps.metrics.eventsReceived.inc({ kind: event.kind, source: event.source });
         this.deps.executor.startHeartbeats(admission.action, event);
+        // a running drain takes a stronger event's terms in place; only a run that cannot is restarted
+        const change = this.deps.executor.absorb(admission.action, admission.type === 'supersede');
+        logger.info({ ...ids, change }, MERGED[change]);
         return admission.action.wait();
-      case 'supersede':
-        logger.info(ids, 'stronger event merged: the node action restarts with it');
-        this.deps.metrics.eventsReceived.inc({ kind: event.kind, source: event.source });
-        this.deps.executor.startHeartbeats(admission.action, event);
-        admission.action.restartRequested = true;
-        admission.action.runAbort.abort(new Error('superseded'));
-        return admission.action.wait();
+      }
       case 'start': {
         logger.info(
           { ...ids, deadline: new Date(event.deadlineMs).toISOString() },

@@ -1,5 +1,6 @@
 /** A stateful fake of the NodeActuator port: nodes in memory, drains that take clock time. */
 import type { Clock } from '../../src/clock.js';
+import type { DrainTerms } from '../../src/pipeline/drain-terms.js';
 import type {
   DrainRequest,
   DrainResult,
@@ -30,6 +31,8 @@ export class FakeNodeActuator implements NodeActuator {
   drainMs = 1000;
   nextDrainResult: DrainResult['result'] = 'succeeded';
   failNext: { method: string; error: Error } | undefined;
+  /** The live terms of every drain started, in order. */
+  readonly drainTerms: (DrainTerms | undefined)[] = [];
 
   constructor(private readonly clock: Clock) {}
 
@@ -77,12 +80,20 @@ export class FakeNodeActuator implements NodeActuator {
       n.deadlineMs = marking.deadlineMs;
       n.phase = phase;
       const taint = `spot-handler/${marking.kind}`;
-      if (!n.taints.includes(taint)) n.taints.push(taint);
+      n.taints = [...n.taints.filter((t) => !t.startsWith('spot-handler/')), taint];
     }
     if (!n.unschedulable) {
       n.unschedulable = true;
       n.cordonedByUs = true;
     }
+  }
+
+  async remark(nodeName: string, marking: NodeMarking): Promise<void> {
+    const n = this.must('remark', nodeName, marking);
+    n.eventId = marking.eventId;
+    n.kind = marking.kind;
+    n.deadlineMs = marking.deadlineMs;
+    n.taints = [...n.taints.filter((t) => !t.startsWith('spot-handler/')), `spot-handler/${marking.kind}`];
   }
 
   async setPhase(
@@ -107,6 +118,7 @@ export class FakeNodeActuator implements NodeActuator {
       urgent: request.urgent,
       kind: request.kind,
     });
+    this.drainTerms.push(request.terms);
     const started = this.clock.now();
     await this.clock.sleep(this.drainMs, request.signal);
     return {

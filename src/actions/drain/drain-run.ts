@@ -1,28 +1,26 @@
 /**
  * One drain of one node: list, filter, evict tier by tier, wait for the pods to go (one watch), re-list
- * once to catch pods that raced the cordon, and report what is left and why.
+ * once to catch pods that raced the cordon, and report what is left and why (drain-outcome.ts). Its
+ * terms are live: a stronger event tightens them in place (the pods still waiting get the shorter
+ * budget, held-back do-not-disrupt pods go when the drain turns urgent); evictions done stand.
  */
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import { isRetryable } from '../../errors.js';
 import type { Metrics } from '../../report/metrics.js';
-import type { BlockingPod, DrainRequest, DrainResult } from '../../pipeline/node-actuator-port.js';
+import type { BlockingPod, DrainRequest } from '../../pipeline/node-actuator-port.js';
+import type { DrainTermsValue } from '../../pipeline/drain-terms.js';
 import type { ActuatorOptions } from '../actuator-options.js';
 import type { KubePod, PodList } from '../kube-types.js';
 import type { PodApi } from '../kube-ports.js';
 import { retryDelayMs } from './backoff.js';
 import { evictPod, type EvictContext, type EvictOutcome } from './evict-pod.js';
-import { requestedGraceSeconds, terminatesInTime } from './grace.js';
-import {
-  decidePod,
-  daemonSetKey,
-  refusalMessage,
-  refusals,
-  REFUSAL_TEXT,
-  type RefusalReason,
-} from './pod-filters.js';
-import { tierPods } from './pod-tiers.js';
+import { requestedGraceSeconds } from './grace.js';
+import { planPass } from './drain-pass.js';
+import { drainOutcome, type DrainOutcome } from './drain-outcome.js';
+import { dryRunDrain } from './drain-dry-run.js';
+import { orphanedDaemonSets } from './orphaned-daemonsets.js';
 import { ChangeSignal } from './change-signal.js';
 import { PodTracker } from './pod-tracker.js';
 import type { Semaphore } from './semaphore.js';
@@ -42,13 +40,8 @@ export interface DrainDeps {
   readonly surge?: SurgeCoordinator;
 }
 
-/** The drain result without its duration (the drainer adds it). */
-export type DrainOutcome = Omit<DrainResult, 'durationMs'>;
-
 const MAX_PASSES = 3;
 const NO_HOPE: ReadonlySet<EvictOutcome | undefined> = new Set(['blocked', 'failed', 'stopped']);
-const BLOCKING: ReadonlySet<BlockingPod['reason']> = new Set(['pdb', 'multiple-pdbs', 'do-not-disrupt']);
-const REFUSED: ReadonlySet<BlockingPod['reason']> = new Set<RefusalReason>(['daemonset', 'local-storage']);
 
 /** One drain of one node. Create, `execute()` once. */
 export class DrainRun {
@@ -64,12 +57,17 @@ export class DrainRun {
   private readonly surge: SurgeEvictor | undefined;
   private evicted = 0;
   private forced = 0;
+  /** The live terms: a stronger event merged into the node action moves them (tighten). */
+  private deadlineMs: number;
+  private urgent: boolean;
 
   constructor(
     private readonly deps: DrainDeps,
     private readonly request: DrainRequest,
   ) {
     this.endAtMs = deps.clock.now() + deps.options.drainTimeoutMs;
+    this.deadlineMs = request.terms?.current.deadlineMs ?? request.deadlineMs;
+    this.urgent = request.terms?.current.urgent ?? request.urgent;
     // every pod's backoff sleep listens on this signal: hundreds of pods are normal
     setMaxListeners(0, this.stopper.signal);
     this.tracker = new PodTracker(deps.pods, request.nodeName, deps.clock, deps.logger);
@@ -81,6 +79,7 @@ export class DrainRun {
   async execute(): Promise<DrainOutcome> {
     const onAbort = (): void => this.stopper.abort();
     this.request.signal.addEventListener('abort', onAbort, { once: true });
+    const unsubscribe = this.request.terms?.subscribe((terms) => this.tighten(terms));
     try {
       const list = await this.listWithRetry();
       if (this.deps.options.dryRun) return await this.dryRun(list);
@@ -92,13 +91,50 @@ export class DrainRun {
         if (!acted || this.timeUp()) break;
         pods = (await this.tracker.relist()).pods;
       }
+      // turned urgent after the last wait: the held-back pods still go
+      if (this.releaseDoNotDisrupt()) await this.waitAll();
       return this.outcome();
     } finally {
+      unsubscribe?.();
       this.request.signal.removeEventListener('abort', onAbort);
       this.stopper.abort();
       await Promise.allSettled(this.tasks);
       await this.tracker.stop();
     }
+  }
+
+  /** New terms from a stronger event: waits and backoffs recompute against them at once. */
+  private tighten(terms: DrainTermsValue): void {
+    this.deadlineMs = terms.deadlineMs;
+    this.urgent = terms.urgent;
+    this.deps.logger.info(
+      {
+        kind: terms.kind,
+        eventId: terms.eventId,
+        deadline: new Date(terms.deadlineMs).toISOString(),
+        urgent: terms.urgent,
+      },
+      'drain upgraded in place',
+    );
+    this.budgetMoved.raise(); // refused pods: the force time may have come closer
+    this.tracker.changed.raise(); // tier and final waits: the deadline moved
+  }
+
+  /** An urgent drain evicts the do-not-disrupt pods a non-urgent one held back; true when there were any. */
+  private releaseDoNotDisrupt(): boolean {
+    if (!this.urgent) return false;
+    const released = [...this.heldBack.values()].filter(
+      (p) => this.blockers.get(p.uid)?.reason === 'do-not-disrupt',
+    );
+    if (released.length === 0) return false;
+    const context = this.evictContext();
+    for (const pod of released) {
+      this.heldBack.delete(pod.uid);
+      this.blockers.delete(pod.uid);
+      this.waited.set(pod.uid, pod);
+      this.track(this.evictTask(pod, context));
+    }
+    return true;
   }
 
   private timeUp(): boolean {
@@ -117,80 +153,40 @@ export class DrainRun {
     }
   }
 
-  private async orphanedDaemonSets(pods: readonly KubePod[]): Promise<Set<string>> {
-    const orphaned = new Set<string>();
-    const keys = new Set(pods.map(daemonSetKey).filter((k): k is string => k !== undefined));
-    await Promise.all(
-      [...keys].map(async (key) => {
-        const [namespace = '', name = ''] = key.split('/');
-        // an error reading the DaemonSet leaves its pods alone (the safe side)
-        const exists = await this.deps.pods.daemonSetExists(namespace, name).catch(() => true);
-        if (!exists) orphaned.add(key);
-      }),
-    );
-    return orphaned;
-  }
-
   /** Classifies the pods not seen before and evicts them tier by tier. True when it acted on any. */
   private async pass(listed: readonly KubePod[]): Promise<boolean> {
-    const { options } = this.deps;
+    const { options, metrics } = this.deps;
     const fresh = listed.filter((p) => !this.waited.has(p.uid) && !this.heldBack.has(p.uid));
-    const orphaned = await this.orphanedDaemonSets(fresh);
-    const decided = fresh.map((pod) => ({
-      pod,
-      decision: decidePod(pod, this.request.nodeName, options, orphaned),
-    }));
-    // kubectl: a refused pod fails the drain before anything is evicted
-    if (this.refuse(decided)) return false;
-    const toEvict: KubePod[] = [];
-    let acted = false;
-    for (const { pod, decision } of decided) {
-      if (decision.action === 'skip' || decision.action === 'refuse') continue;
-      acted = true;
-      this.waited.set(pod.uid, pod);
-      if (decision.action === 'delete') this.track(this.deleteTerminal(pod));
-      else if (!terminatesInTime(pod, this.request.deadlineMs, options.deadlineMarginMs)) toEvict.push(pod);
-    }
-    const { tiers, doNotDisrupt } = tierPods(toEvict, this.request.urgent, options.criticalPriorityThreshold);
-    for (const pod of doNotDisrupt) {
-      this.waited.delete(pod.uid);
+    const orphaned = await orphanedDaemonSets(fresh, this.deps.pods);
+    const { nodeName } = this.request;
+    const plan = planPass(
+      fresh,
+      { nodeName, deadlineMs: this.deadlineMs, urgent: this.urgent, orphaned },
+      options,
+    );
+    for (const { pod, blocker, reason } of plan.refused) {
       this.heldBack.set(pod.uid, pod);
-      this.blockers.set(pod.uid, {
-        namespace: pod.namespace,
-        name: pod.name,
-        reason: 'do-not-disrupt',
-        message: 'pod is marked do-not-disrupt; not evicted for a non-urgent drain',
-      });
+      this.blockers.set(pod.uid, blocker);
+      metrics.podsRefused.inc({ reason });
     }
+    // kubectl: a refused pod fails the drain before anything is evicted
+    if (plan.refused.length > 0) return false;
+    for (const { pod, blocker } of plan.heldBack) {
+      this.heldBack.set(pod.uid, pod);
+      this.blockers.set(pod.uid, blocker);
+    }
+    const evicted = plan.tiers.flatMap((t) => t.pods);
+    for (const pod of [...plan.terminal, ...plan.terminating, ...evicted]) this.waited.set(pod.uid, pod);
+    for (const pod of plan.terminal) this.track(this.deleteTerminal(pod));
     const context = this.evictContext();
-    for (const [i, { pods }] of tiers.entries()) {
+    for (const [i, { pods }] of plan.tiers.entries()) {
       for (const pod of pods) this.track(this.evictTask(pod, context));
-      const later = tiers.slice(i + 1).flatMap((t) => t.pods);
+      const later = plan.tiers.slice(i + 1).flatMap((t) => t.pods);
       if (later.length > 0) await this.waitTier(pods, later);
     }
-    this.deps.logger.debug(
-      { node: this.request.nodeName, pods: fresh.length, tiers: tiers.length },
-      'drain pass',
-    );
-    return acted;
-  }
-
-  /** Holds back the pods the filters refuse and names them as blockers; true when there were any. */
-  private refuse(decided: readonly { pod: KubePod; decision: ReturnType<typeof decidePod> }[]): boolean {
-    let refused = 0;
-    for (const { pod, decision } of decided) {
-      if (decision.action !== 'refuse') continue;
-      refused++;
-      this.heldBack.set(pod.uid, pod);
-      this.blockers.set(pod.uid, {
-        namespace: pod.namespace,
-        name: pod.name,
-        reason: decision.reason,
-        message: REFUSAL_TEXT[decision.reason],
-      });
-      this.deps.metrics.podsRefused.inc({ reason: decision.reason });
-    }
-    return refused > 0;
+    this.releaseDoNotDisrupt(); // the drain turned urgent during the tiers
+    this.deps.logger.debug({ node: nodeName, pods: fresh.length, tiers: plan.tiers.length }, 'drain pass');
+    return plan.terminal.length + plan.terminating.length + evicted.length + plan.heldBack.length > 0;
   }
 
   private track(task: Promise<void>): void {
@@ -206,14 +202,24 @@ export class DrainRun {
       });
   }
 
-  private evictContext(): EvictContext {
+  /** When refused pods are deleted instead (Infinity: never). */
+  private forceAtMs(): number {
     const { options } = this.deps;
-    const forcing = this.request.urgent && options.forceAtDeadline;
+    return this.urgent && options.forceAtDeadline ? this.deadlineMs - options.forceLeadMs : Infinity;
+  }
+
+  private evictContext(): EvictContext {
+    // deadline and force time are read live: a stronger event tightens them mid-eviction
+    const live = { deadlineMs: (): number => this.deadlineMs, forceAtMs: (): number => this.forceAtMs() };
     return {
       ...this.deps,
-      deadlineMs: this.request.deadlineMs,
+      get deadlineMs(): number {
+        return live.deadlineMs();
+      },
+      get forceAtMs(): number {
+        return live.forceAtMs();
+      },
       endAtMs: this.endAtMs,
-      forceAtMs: forcing ? this.request.deadlineMs - options.forceLeadMs : Infinity,
       signal: this.stopper.signal,
       isGone: (uid) => !this.tracker.has(uid),
       budgetMoved: this.budgetMoved,
@@ -240,8 +246,8 @@ export class DrainRun {
     const longest = Math.max(
       ...later.map((p) => requestedGraceSeconds(p, options.podGracePeriodOverrideSeconds)),
     );
-    const startLaterAt = this.request.deadlineMs - options.deadlineMarginMs - longest * 1000;
     for (;;) {
+      const startLaterAt = this.deadlineMs - options.deadlineMarginMs - longest * 1000;
       const pending = tier.filter((p) => this.tracker.has(p.uid));
       if (pending.every((p) => this.blockers.has(p.uid) || NO_HOPE.has(this.outcomes.get(p.uid)))) return;
       if (this.timeUp() || this.deps.clock.now() >= startLaterAt) return;
@@ -252,6 +258,7 @@ export class DrainRun {
   /** Waits until every pod acted on is gone, or nothing more can happen, or the drain times out. */
   private async waitAll(): Promise<void> {
     for (;;) {
+      this.releaseDoNotDisrupt();
       const remaining = [...this.waited.values()].filter((p) => this.tracker.has(p.uid));
       if (remaining.every((p) => NO_HOPE.has(this.outcomes.get(p.uid)))) return;
       if (this.timeUp()) return;
@@ -260,72 +267,22 @@ export class DrainRun {
   }
 
   private outcome(): DrainOutcome {
-    const remaining = [...this.waited.values(), ...this.heldBack.values()].filter((p) =>
-      this.tracker.has(p.uid),
-    );
-    const blockedBy = remaining.map(
-      (p): BlockingPod =>
-        this.blockers.get(p.uid) ?? {
-          namespace: p.namespace,
-          name: p.name,
-          reason: 'slow-termination',
-          message: `pod still terminating (outcome ${this.outcomes.get(p.uid) ?? 'waiting'})`,
-        },
-    );
-    let result: DrainResult['result'] = this.forced > 0 ? 'forced' : 'succeeded';
-    if (remaining.length > 0) {
-      if (blockedBy.some((b) => REFUSED.has(b.reason))) result = 'failed';
-      else if (blockedBy.some((b) => BLOCKING.has(b.reason))) result = 'blocked';
-      else if (blockedBy.some((b) => b.reason === 'api-error')) result = 'failed';
-      else result = 'timed_out';
-    }
-    const refused = refusalMessage(refusals(blockedBy));
-    return {
-      result,
-      podsEvicted: this.evicted,
-      podsForceDeleted: this.forced,
-      podsRemaining: remaining.length,
-      blockedBy,
-      ...(refused ? { error: refused } : {}),
-      ...(this.surge && this.surge.reports().length > 0 ? { surges: this.surge.reports() } : {}),
-      pods: [...this.waited.values(), ...this.heldBack.values()].map((p) => `${p.namespace}/${p.name}`),
-    };
+    return drainOutcome({
+      waited: this.waited,
+      heldBack: this.heldBack,
+      blockers: this.blockers,
+      outcomes: this.outcomes,
+      present: (uid) => this.tracker.has(uid),
+      evicted: this.evicted,
+      forced: this.forced,
+      surges: this.surge?.reports() ?? [],
+    });
   }
 
   private async dryRun(list: PodList): Promise<DrainOutcome> {
     const { options, logger } = this.deps;
-    const orphaned = await this.orphanedDaemonSets(list.pods);
-    const planned: KubePod[] = [];
-    const refused: BlockingPod[] = [];
-    for (const pod of list.pods) {
-      const decision = decidePod(pod, this.request.nodeName, options, orphaned);
-      logger.info(
-        { pod: `${pod.namespace}/${pod.name}`, ...decision, dryRun: true },
-        'dry run: would act on pod',
-      );
-      if (decision.action === 'refuse') {
-        refused.push({
-          namespace: pod.namespace,
-          name: pod.name,
-          reason: decision.reason,
-          message: REFUSAL_TEXT[decision.reason],
-        });
-      } else if (decision.action !== 'skip') planned.push(pod);
-    }
-    const { doNotDisrupt } = tierPods(planned, this.request.urgent, options.criticalPriorityThreshold);
-    const blockedBy = doNotDisrupt.map((p): BlockingPod => ({
-      namespace: p.namespace,
-      name: p.name,
-      reason: 'do-not-disrupt',
-      message: 'dry run',
-    }));
-    return {
-      result: refused.length > 0 ? 'failed' : 'succeeded',
-      podsEvicted: 0,
-      podsForceDeleted: 0,
-      podsRemaining: planned.length + refused.length,
-      blockedBy: [...refused, ...blockedBy],
-      ...(refused.length > 0 ? { error: refusalMessage(refusals(refused)) } : {}),
-    };
+    const orphaned = await orphanedDaemonSets(list.pods, this.deps.pods);
+    const { nodeName } = this.request;
+    return dryRunDrain({ list, nodeName, urgent: this.urgent, orphaned, options, logger });
   }
 }

@@ -58,6 +58,29 @@ describe('KubeNodeActuator marks', () => {
     expect(w.kube.count('patchNode') + w.kube.count('patchNodeStatus')).toBe(2);
   });
 
+  it('re-marks for a stronger event in one write: its taint replaces the weaker one, webhooks stay', async () => {
+    const w = world();
+    const rebalance = { ...marking, kind: 'rebalance-recommendation' as const, eventId: 'rb-1' };
+    const n1 = w.kube.nodes.get('n1')!;
+    w.kube.nodes.set('n1', { ...n1, taints: [{ key: 'other/taint', value: 'x', effect: 'NoSchedule' }] });
+    await w.actuator.cordon('n1', rebalance, 'draining');
+    await w.actuator.setPhase('n1', 'draining', 'draining', ['start']);
+    const before = w.kube.count('patchNode');
+    await w.actuator.remark('n1', marking);
+    await w.actuator.remark('n1', marking); // nothing left to change: no write
+    expect(w.kube.count('patchNode') - before).toBe(1);
+    const node = w.kube.nodes.get('n1')!;
+    expect(node.taints.map((t) => t.key)).toEqual(['other/taint', 'spot-handler/spot-interruption']);
+    expect(await w.actuator.getNode('n1')).toMatchObject({
+      kind: 'spot-interruption',
+      eventId: 'spot-itn-abc',
+      deadlineMs: marking.deadlineMs,
+      phase: 'draining',
+      reported: ['start'],
+      unschedulable: true,
+    });
+  });
+
   it('is idempotent: marking twice adds one taint', async () => {
     const w = world();
     await w.actuator.cordon('n1', marking, 'draining');
