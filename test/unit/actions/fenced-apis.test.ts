@@ -14,7 +14,7 @@ import { NotLeader } from '../../../src/errors.js';
 import { createMetrics } from '../../../src/report/metrics.js';
 import { FakeKube } from './fake-kube.js';
 import { node, pod } from './pod-builders.js';
-import { settle } from './world.js';
+import { drainRequestFor, settle } from './world.js';
 
 function fencedWorld() {
   const clock = new FakeClock();
@@ -67,14 +67,7 @@ describe('fenced APIs', () => {
     const w = fencedWorld();
     const blocked = w.kube.addPod(pod());
     w.kube.pdbBlocked.set(blocked.uid, 'web-pdb');
-    const drain = w.actuator.drain({
-      nodeName: 'n1',
-      kind: 'spot-interruption',
-      eventId: 'e1',
-      deadlineMs: w.clock.now() + 120_000,
-      urgent: true,
-      signal: new AbortController().signal,
-    });
+    const drain = w.actuator.drain(drainRequestFor(w));
     await settle(w.clock, new Promise((r) => setTimeout(r, 0)), 50, 5_000);
     const evictionsWhileLeading = w.kube.count('evictPod');
     expect(evictionsWhileLeading).toBeGreaterThan(0);

@@ -5,6 +5,7 @@ import { FakeClock } from '../../../src/clock.js';
 import { createMetrics, type Metrics } from '../../../src/report/metrics.js';
 import { DEFAULT_ACTUATOR_OPTIONS, type ActuatorOptions } from '../../../src/actions/actuator-options.js';
 import { KubeNodeActuator } from '../../../src/actions/kube-node-actuator.js';
+import type { DrainRequest } from '../../../src/pipeline/node-actuator-port.js';
 import { FakeKube } from './fake-kube.js';
 import { node } from './pod-builders.js';
 
@@ -37,6 +38,19 @@ export function world(options: Partial<ActuatorOptions> = {}): World {
     random: () => 1,
   });
   return { clock, kube, metrics, registry, actuator, logs };
+}
+
+/** A drain request for n1 due in 120 s (urgent spot interruption unless overridden). */
+export function drainRequestFor(w: Pick<World, 'clock'>, overrides: Partial<DrainRequest> = {}): DrainRequest {
+  return {
+    nodeName: 'n1',
+    kind: 'spot-interruption',
+    eventId: 'e1',
+    deadlineMs: w.clock.now() + 120_000,
+    urgent: true,
+    signal: new AbortController().signal,
+    ...overrides,
+  };
 }
 
 /** Advances the fake clock in steps until the promise settles (or maxMs of fake time passed). */

@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { TransientError } from '../../../../src/errors.js';
-import type { DrainRequest } from '../../../../src/pipeline/node-actuator-port.js';
 import { pod } from '../pod-builders.js';
-import { metricValue, settle, world, type World } from '../world.js';
+import { drainRequestFor, metricValue, settle, world } from '../world.js';
 
-function request(w: World, overrides: Partial<DrainRequest> = {}): DrainRequest {
-  return {
-    nodeName: 'n1',
-    kind: 'spot-interruption',
-    eventId: 'e1',
-    deadlineMs: w.clock.now() + 120_000,
-    urgent: true,
-    signal: new AbortController().signal,
-    ...overrides,
-  };
-}
+const request = drainRequestFor;
 
 describe('drain', () => {
   it('evicts every pod in parallel with one watch and succeeds', async () => {
