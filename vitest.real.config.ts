@@ -2,8 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * The real-cluster stage (`npm run test:real`, scripts/test-real.sh sets TEST_KUBECONFIG): every test
- * that runs on kube-env, against a real control plane. Two workers: the API server, controller-manager
- * and scheduler share the machine's two cores with the daemons under test.
+ * that runs on kube-env, against a real control plane: scenarios, fidelity, and the fault tests (API
+ * faults through the recording proxy in front of the real server; SQS, IMDS and process faults with the
+ * real server behind). Not the fuzz files: they never reach an API server. Two workers: the API server,
+ * controller-manager and scheduler share the machine's two cores with the daemons under test.
  */
 export default defineConfig({
   test: {
@@ -12,9 +14,14 @@ export default defineConfig({
       'test/scenarios/imds-*.test.ts',
       'test/scenarios/queue-*.test.ts',
       'test/fidelity/**/*.test.ts',
+      'test/faults/kube-api-*.test.ts',
+      'test/faults/imds-*.test.ts',
+      'test/faults/process-faults.long.test.ts',
+      'test/faults/queue-faults.long.test.ts',
     ],
-    testTimeout: 90_000,
-    hookTimeout: 90_000,
+    // the long fault tests take minutes (as in vitest.faults.config.ts)
+    testTimeout: 180_000,
+    hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
   },

@@ -4,15 +4,15 @@
  * and the daemon neither crashes nor drains twice.
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandboxWorld, type SandboxWorld } from '../../src/sandbox/demo-world.js';
+import { startSandboxWorldOnKubeEnv, type WorldOnKubeEnv } from '../helpers/kube-env.js';
 import { startDaemon, stopAllDaemons, testBundle } from '../helpers/daemon.js';
 import { faultRecord } from './support/fault-record.js';
 import { expectDrainedOnce, imdsFaultEnv, setSpotNotice } from './support/imds-fault-world.js';
 
-let world: SandboxWorld;
+let world: WorldOnKubeEnv;
 
 beforeEach(async () => {
-  world = await startSandboxWorld({ deployments: [{ name: 'web', replicas: 4, shutdownMs: 100 }] });
+  world = await startSandboxWorldOnKubeEnv({ deployments: [{ name: 'web', replicas: 4, shutdownMs: 100 }] });
 });
 
 // build the daemon bundle once, outside the first test's time budget (slow on a loaded machine)

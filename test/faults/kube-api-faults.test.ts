@@ -4,15 +4,15 @@
  * cut again and again mid-drain. The node is drained once, before the deadline, with no crash.
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandboxWorld, type SandboxWorld } from '../../src/sandbox/demo-world.js';
+import { startSandboxWorldOnKubeEnv, type WorldOnKubeEnv } from '../helpers/kube-env.js';
 import { startDaemon, stopAllDaemons, testBundle } from '../helpers/daemon.js';
 import { faultRecord } from './support/fault-record.js';
 import { expectDrainedOnce, imdsFaultEnv, setSpotNotice } from './support/imds-fault-world.js';
 
-let world: SandboxWorld;
+let world: WorldOnKubeEnv;
 
 beforeEach(async () => {
-  world = await startSandboxWorld({
+  world = await startSandboxWorldOnKubeEnv({
     deployments: [{ name: 'web', replicas: 6, shutdownMs: 300, onlyOnFirstNode: true }],
   });
 });
@@ -36,16 +36,16 @@ describe('Kubernetes API faults (IMDS mode)', () => {
     const daemon = await startDaemon({ env: imdsFaultEnv(world) });
     const nodePath = `/api/v1/nodes/${world.nodeName}`;
     const ids = [
-      world.kube.faults.add({ path: nodePath, method: 'PATCH', status: 500, count: 3 }),
-      world.kube.faults.add({ path: '/api/v1/pods', method: 'GET', status: 503, count: 2 }),
-      world.kube.faults.add({ path: EVICTION, method: 'POST', status: 500, count: 6 }),
-      world.kube.faults.add({ path: nodePath, method: 'GET', latencyMs: 1000, count: 3 }),
+      world.wire.faults.add({ path: nodePath, method: 'PATCH', status: 500, count: 3 }),
+      world.wire.faults.add({ path: '/api/v1/pods', method: 'GET', status: 503, count: 2 }),
+      world.wire.faults.add({ path: EVICTION, method: 'POST', status: 500, count: 6 }),
+      world.wire.faults.add({ path: nodePath, method: 'GET', latencyMs: 1000, count: 3 }),
     ];
     const deadline = Date.now() + 120_000;
     const noticeAt = Date.now();
     setSpotNotice(world, deadline);
     await expectDrainedOnce(world, daemon, rec, noticeAt, deadline);
-    const hits = ids.map((id) => world.kube.faults.hits(id));
+    const hits = ids.map((id) => world.wire.faults.hits(id));
     expect(hits[0]).toBe(3);
     expect(hits[2]).toBe(6);
     rec.figures.faultsInjected = hits.reduce((a, b) => a + b, 0);
@@ -57,20 +57,20 @@ describe('Kubernetes API faults (IMDS mode)', () => {
     const daemon = await startDaemon({ env: imdsFaultEnv(world) });
     const nodePath = `/api/v1/nodes/${world.nodeName}`;
     const ids = [
-      world.kube.faults.add({ path: nodePath, method: 'PATCH', status: 429, retryAfterSeconds: 1, count: 2 }),
-      world.kube.faults.add({ path: EVICTION, method: 'POST', status: 429, retryAfterSeconds: 1, count: 4 }),
+      world.wire.faults.add({ path: nodePath, method: 'PATCH', status: 429, retryAfterSeconds: 1, count: 2 }),
+      world.wire.faults.add({ path: EVICTION, method: 'POST', status: 429, retryAfterSeconds: 1, count: 4 }),
     ];
     const deadline = Date.now() + 120_000;
     const noticeAt = Date.now();
     setSpotNotice(world, deadline);
     await expectDrainedOnce(world, daemon, rec, noticeAt, deadline);
     // Retry-After is honoured: the next node PATCH came at least ~1 s after the first 429
-    const patches = world.kube.requests.entries({ method: 'PATCH', path: nodePath });
+    const patches = world.wire.requests.entries({ method: 'PATCH', path: nodePath });
     const i429 = patches.findIndex((p) => p.status === 429);
     const nextOk = patches.slice(i429).find((p) => p.status === 200);
     expect(i429).toBeGreaterThanOrEqual(0);
     expect((nextOk?.at ?? 0) - (patches[i429]?.at ?? 0)).toBeGreaterThanOrEqual(900);
-    rec.figures.faultsInjected = ids.reduce((a, id) => a + world.kube.faults.hits(id), 0);
+    rec.figures.faultsInjected = ids.reduce((a, id) => a + world.wire.faults.hits(id), 0);
     rec.outcome = 'Retry-After honoured (≥ 0.9 s before the next patch); drained once';
   });
 
@@ -82,7 +82,7 @@ describe('Kubernetes API faults (IMDS mode)', () => {
     setSpotNotice(world, deadline);
     let cuts = 0;
     const timer = setInterval(() => {
-      world.kube.faults.cutWatches(/\/pods$/);
+      world.wire.faults.cutWatches(/\/pods$/);
       cuts++;
     }, 300);
     try {

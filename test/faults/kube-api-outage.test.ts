@@ -10,22 +10,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { kubeconfigFileText } from '../../src/sandbox/kube-api/client-config.js';
-import { startSandboxWorld, type SandboxWorld } from '../../src/sandbox/demo-world.js';
+import { startSandboxWorldOnKubeEnv, type WorldOnKubeEnv } from '../helpers/kube-env.js';
 import { startDaemon, stopAllDaemons, testBundle } from '../helpers/daemon.js';
 import { faultRecord } from './support/fault-record.js';
 import { expectDrainedOnce, imdsFaultEnv, setSpotNotice } from './support/imds-fault-world.js';
 import { startWriterLoop } from './support/node-writer-loop.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 
-let world: SandboxWorld;
+let world: WorldOnKubeEnv;
 let proxy: TcpProxy;
 let dir: string;
 
 beforeEach(async () => {
-  world = await startSandboxWorld({
+  world = await startSandboxWorldOnKubeEnv({
     deployments: [{ name: 'web', replicas: 5, shutdownMs: 300, onlyOnFirstNode: true }],
   });
-  proxy = await startTcpProxy(Number(new URL(world.kube.url).port));
+  proxy = await startTcpProxy(Number(new URL(world.wire.url).port));
   dir = mkdtempSync(join(tmpdir(), 'spot-handler-faults-'));
 });
 
@@ -83,7 +83,7 @@ describe('Kubernetes API unreachable and concurrent writers (IMDS mode)', () => 
   it('a concurrent writer patching labels and taints in a loop: no lost update either way', async () => {
     const rec = faultRecord('kube-api', 'second client writes node labels+taints every 5 ms (409 races)');
     const daemon = await startDaemon({ env: imdsFaultEnv(world) });
-    const writer = startWriterLoop(world.kube.url, world.nodeName, 5);
+    const writer = startWriterLoop(world.wire.url, world.nodeName, 5);
     const deadline = Date.now() + 120_000;
     const noticeAt = Date.now();
     try {
@@ -104,7 +104,7 @@ describe('Kubernetes API unreachable and concurrent writers (IMDS mode)', () => 
     expect(node?.spec?.['unschedulable']).toBe(true);
     expect(node?.metadata.labels?.['spot-handler/state']).toBe('drained');
     expect(node?.metadata.annotations?.['spot-handler/event-id']).toBeTruthy();
-    const conflicts = world.kube.requests.count({ method: 'PATCH', status: 409 });
+    const conflicts = world.wire.requests.count({ method: 'PATCH', status: 409 });
     expect(conflicts).toBeGreaterThan(0);
     rec.figures.faultsInjected = conflicts;
     rec.outcome = `writer: ${writer.counts.writes} writes kept; 409s on both sides retried; nothing lost`;

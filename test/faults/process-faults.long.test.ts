@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { kubeconfigFileText } from '../../src/sandbox/kube-api/client-config.js';
-import { startSandboxWorld, type SandboxWorld } from '../../src/sandbox/demo-world.js';
+import { startSandboxWorldOnKubeEnv, type WorldOnKubeEnv } from '../helpers/kube-env.js';
 import { startDaemon, stopAllDaemons, type Daemon, testBundle } from '../helpers/daemon.js';
 import { spotWarning } from '../helpers/queue-messages.js';
 import { nodeAt, startQueueWorld, type QueueWorld } from '../helpers/queue-world.js';
@@ -17,7 +17,7 @@ import { imdsFaultEnv, setSpotNotice } from './support/imds-fault-world.js';
 import { eventually, queueDepth, queueFigures } from './support/queue-fault-world.js';
 import { startTcpProxy } from './support/tcp-proxy.js';
 
-let imdsWorld: SandboxWorld | undefined;
+let imdsWorld: WorldOnKubeEnv | undefined;
 let queueWorld: QueueWorld | undefined;
 
 // build the daemon bundle once, outside the first test's time budget (slow on a loaded machine)
@@ -46,7 +46,7 @@ describe('process faults', () => {
       'process',
       'IMDS mode: SIGTERM mid-drain (grace 6 s, pods take 2.5 s), then restart',
     );
-    const w = (imdsWorld = await startSandboxWorld({
+    const w = (imdsWorld = await startSandboxWorldOnKubeEnv({
       deployments: [{ name: 'slow', replicas: 6, shutdownMs: 2500, onlyOnFirstNode: true }],
     }));
     const env = { ...imdsFaultEnv(w), SHUTDOWN_GRACE_SECONDS: '6' };

@@ -21,6 +21,9 @@ describe('queue mode: spot interruption warning', () => {
     await daemon.waitForLog((l) => l.msg === 'node drained', 15_000);
     expect(Date.now() - sentAt).toBeLessThan(10_000);
     await until(() => world.appPodsOn(target.name).length === 0, 5_000, 'pods gone');
+    // the view is an informer cache: on a real server the last node patch may reach it a moment later
+    const state = (): unknown => world.node(target.name)?.metadata.labels?.['spot-handler/state'];
+    await until(() => state() === 'drained', 5_000, 'the drained state label');
     const n = world.node(target.name);
     expect(n?.spec?.['unschedulable']).toBe(true);
     expect(taintKeys(n)).toContain('spot-handler/spot-interruption');

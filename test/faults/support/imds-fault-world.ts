@@ -25,7 +25,7 @@ export async function expectDrainedOnce(
   await daemon.waitForLog((l) => l.msg === 'node drained', 20_000);
   const drainedAt = Date.now();
   expect(drainedAt).toBeLessThan(deadlineMs);
-  expect(world.podsOn(world.nodeName).filter((p) => p.metadata.namespace === 'default')).toEqual([]);
+  expect(world.podsOn(world.nodeName).filter((p) => p.metadata.namespace === world.namespace)).toEqual([]);
   expect(daemon.logsWith('drain started')).toHaveLength(1);
   expect(daemon.logsWith('node drained')).toHaveLength(1);
   expect(await daemon.metric('spot_handler_drains_total', { result: 'succeeded' })).toBe(1);
