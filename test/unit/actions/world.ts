@@ -41,7 +41,10 @@ export function world(options: Partial<ActuatorOptions> = {}): World {
 }
 
 /** A drain request for n1 due in 120 s (urgent spot interruption unless overridden). */
-export function drainRequestFor(w: Pick<World, 'clock'>, overrides: Partial<DrainRequest> = {}): DrainRequest {
+export function drainRequestFor(
+  w: Pick<World, 'clock'>,
+  overrides: Partial<DrainRequest> = {},
+): DrainRequest {
   return {
     nodeName: 'n1',
     kind: 'spot-interruption',
