@@ -21,6 +21,13 @@ export interface InstanceInfo {
   readonly instanceType?: string;
   readonly availabilityZone?: string;
   readonly tags: Readonly<Record<string, string>>;
+  readonly privateIpAddress?: string;
+  readonly publicDnsName?: string;
+  readonly publicIpAddress?: string;
+  /** `spot` or `scheduled`; absent for on-demand (EC2 InstanceLifecycle). */
+  readonly instanceLifecycle?: string;
+  /** The reservation's OwnerId: the account. */
+  readonly ownerId?: string;
 }
 
 /** One DescribeInstances call. */
@@ -73,10 +80,16 @@ export class Ec2Instances {
       if (mapped instanceof NotFoundError) return undefined;
       throw mapped;
     }
-    const instance = out.Reservations?.flatMap((r) => r.Instances ?? []).find(
-      (i) => i.InstanceId === instanceId,
-    );
+    const reservation = out.Reservations?.find((r) => r.Instances?.some((i) => i.InstanceId === instanceId));
+    const instance = reservation?.Instances?.find((i) => i.InstanceId === instanceId);
     if (!instance) return undefined;
+    const optional = {
+      privateIpAddress: instance.PrivateIpAddress,
+      publicDnsName: instance.PublicDnsName,
+      publicIpAddress: instance.PublicIpAddress,
+      instanceLifecycle: instance.InstanceLifecycle,
+      ownerId: reservation?.OwnerId,
+    };
     const tags: Record<string, string> = {};
     for (const tag of instance.Tags ?? []) if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
     return {
@@ -88,6 +101,7 @@ export class Ec2Instances {
         ? { availabilityZone: instance.Placement.AvailabilityZone }
         : {}),
       tags,
+      ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined && v !== '')),
     };
   }
 }

@@ -9,6 +9,7 @@ import { HopLimitWatch } from './imds-hop-limit.js';
 import { ImdsClient } from '../aws/imds-client.js';
 import type { EventCancellation, InterruptionEvent, ParseOutcome } from '../events/interruption-event.js';
 import { ImdsPoller } from '../sources/imds-poller.js';
+import type { ImdsInstanceIdentity } from '../sources/imds-identity.js';
 import { ConfigError } from '../errors.js';
 import { anyClusterCredentials, NO_CREDENTIALS } from '../kube/no-credentials.js';
 import type { ModeRunner } from './mode-context.js';
@@ -30,7 +31,9 @@ export const run: ModeRunner = async (ctx) => {
   if (config.kube.kubeconfig) await access(config.kube.kubeconfig, constants.R_OK);
   // no cluster reachable at all: refuse to start now (the client itself is loaded on the first notice)
   if (!(await anyClusterCredentials(config.kube))) throw new ConfigError([NO_CREDENTIALS]);
-  const notifier = await buildNotifier(ctx);
+  // webhooks show what IMDS said about this instance (read with the identity, before any notice)
+  let identity: () => ImdsInstanceIdentity | undefined = () => undefined;
+  const notifier = await buildNotifier(ctx, { factsFor: async () => identity() });
   let loaded: Promise<Awaited<ReturnType<typeof loadPipeline>>> | undefined;
   const load = () => (loaded ??= loadPipeline(ctx, nodeName, notifier));
   const active = new Map<string, InterruptionEvent>();
@@ -92,6 +95,7 @@ export const run: ModeRunner = async (ctx) => {
     },
   );
 
+  identity = () => poller.identity;
   const heartbeat = ctx.liveness.register('imds-poller', Math.max(30_000, config.imds.pollIntervalMs * 10));
   const hopLimit = new HopLimitWatch(log, metrics);
   const updateReady = (): void => {

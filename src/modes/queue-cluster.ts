@@ -89,6 +89,8 @@ export async function startNodeDirectory(ctx: ModeContext, kube: KubeClients, aw
     index,
     resolver,
     readiness,
+    /** EC2 DescribeInstances (cached; the client is made on first use). */
+    instances: lazyEc2,
     stop: async () => {
       stop.abort();
       await running;

@@ -10,7 +10,7 @@ import type { ModeRunner } from './mode-context.js';
 import { watchPermanentErrors } from '../server/permanent-error-tracker.js';
 import { SqsConsumer } from '../sources/sqs-consumer.js';
 import { buildPipeline, kubeClients } from './node-actions.js';
-import { buildNotifier } from './build-webhook-notifier.js';
+import { buildNotifier, ec2InstanceFacts } from './build-webhook-notifier.js';
 import { queueMessageHandler } from './queue-handler.js';
 import { startLeadership, startNodeDirectory } from './queue-cluster.js';
 
@@ -49,7 +49,9 @@ export const run: ModeRunner = async (ctx) => {
       sendsHeartbeats: !config.general.dryRun,
     },
   );
-  const notifier = await buildNotifier(ctx);
+  const notifier = await buildNotifier(ctx, {
+    factsFor: async (instanceId) => ec2InstanceFacts(await directory.instances.describe(instanceId)),
+  });
   const { pipeline } = buildPipeline(ctx, kube, {
     resolver: directory.resolver,
     notifier,

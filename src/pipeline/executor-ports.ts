@@ -8,6 +8,17 @@ import type { DrainResult } from './node-actuator-port.js';
 /** When a webhook may fire. */
 export type NotifyTrigger = 'start' | 'success' | 'failure';
 
+/** What the instance is, for webhooks (NTH's NodeMetadata): from IMDS, or EC2 DescribeInstances. */
+export interface InstanceFacts {
+  readonly accountId?: string;
+  /** `spot`, `on-demand` or `scheduled` (IMDS instance-life-cycle). */
+  readonly instanceLifeCycle?: string;
+  readonly localHostname?: string;
+  readonly localIp?: string;
+  readonly publicHostname?: string;
+  readonly publicIp?: string;
+}
+
 /** Everything a webhook template can show about one node action. */
 export interface ActionReport {
   readonly kind: EventKind;
@@ -19,7 +30,11 @@ export interface ActionReport {
   readonly availabilityZone?: string;
   readonly instanceType?: string;
   readonly deadlineMs: number;
+  /** When a scheduled change's window ends (NTH's `.EndTime`). */
+  readonly endAtMs?: number;
   readonly noticedAtMs: number;
+  /** Account, life cycle, hostnames and IPs of the instance, when known. */
+  readonly instance?: InstanceFacts;
   /** Ids of every message merged into this action. */
   readonly mergedEventIds: readonly string[];
   /** Where the notice came from (NTH's `.Monitor`), the ASG, and the node's provider id and labels. */

@@ -98,6 +98,7 @@ export function report(ctx: RunContext): ActionReport {
     availabilityZone: p.availabilityZone,
     instanceType: p.instanceType,
     deadlineMs: p.deadlineMs,
+    ...(p.endAtMs === undefined ? {} : { endAtMs: p.endAtMs }),
     noticedAtMs: ctx.action.noticedAtMs,
     mergedEventIds: ctx.action.events.map((e) => e.id),
     source: p.source,

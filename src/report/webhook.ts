@@ -188,5 +188,12 @@ export function templateData(report: ActionReport, clusterName?: string): Omit<T
     // spot-handler acts only on nodes of this cluster (NTH: the managed tag was found)
     isManaged: true,
     state: report.kind === 'scheduled-maintenance' ? 'active' : undefined,
+    endTimeMs: report.endAtMs,
+    accountId: report.instance?.accountId,
+    instanceLifeCycle: report.instance?.instanceLifeCycle,
+    localHostname: report.instance?.localHostname,
+    localIp: report.instance?.localIp,
+    publicHostname: report.instance?.publicHostname,
+    publicIp: report.instance?.publicIp,
   };
 }

@@ -18,6 +18,9 @@ export const IMDS_PATHS = {
   instanceType: '/latest/meta-data/instance-type',
   localHostname: '/latest/meta-data/local-hostname',
   localIpv4: '/latest/meta-data/local-ipv4',
+  instanceLifeCycle: '/latest/meta-data/instance-life-cycle',
+  publicHostname: '/latest/meta-data/public-hostname',
+  publicIpv4: '/latest/meta-data/public-ipv4',
   availabilityZone: '/latest/meta-data/placement/availability-zone',
   region: '/latest/meta-data/placement/region',
   identityDocument: '/latest/dynamic/instance-identity/document',
@@ -31,6 +34,11 @@ export interface ImdsIdentity {
   readonly localIpv4: string;
   readonly availabilityZone: string;
   readonly region: string;
+  /** `spot` (default), `on-demand` or `scheduled`. */
+  readonly instanceLifeCycle: string;
+  /** Absent (404, as IMDS answers) for an instance without a public address. */
+  readonly publicHostname?: string;
+  readonly publicIpv4?: string;
 }
 
 /** One scheduled maintenance entry, as IMDS serves it (dates like `02 Dec 2026 10:00:00 GMT`). */
@@ -108,6 +116,7 @@ function defaultIdentity(input: Partial<ImdsIdentity> = {}): ImdsIdentity {
     instanceType: 'm5.large',
     localHostname: `ip-${ip.replaceAll('.', '-')}.ec2.internal`,
     region: az.replace(/[a-z]$/, ''),
+    instanceLifeCycle: 'spot',
     ...input,
     availabilityZone: az,
     localIpv4: ip,
@@ -134,6 +143,9 @@ function identityBodies(id: ImdsIdentity): Map<string, string> {
     [IMDS_PATHS.localIpv4, id.localIpv4],
     [IMDS_PATHS.availabilityZone, id.availabilityZone],
     [IMDS_PATHS.region, id.region],
+    [IMDS_PATHS.instanceLifeCycle, id.instanceLifeCycle],
+    ...(id.publicHostname ? [[IMDS_PATHS.publicHostname, id.publicHostname] as const] : []),
+    ...(id.publicIpv4 ? [[IMDS_PATHS.publicIpv4, id.publicIpv4] as const] : []),
     [IMDS_PATHS.identityDocument, JSON.stringify(doc, null, 2)],
   ]);
 }

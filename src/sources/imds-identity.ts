@@ -4,12 +4,18 @@ import { imdsFailureReason, type ImdsResponse } from '../aws/imds-client.js';
 import type { Clock } from '../clock.js';
 import type { Metrics } from '../report/metrics.js';
 
-/** The identity facts the IMDS events carry. */
+/** The identity facts the IMDS events carry, and what webhooks show (NTH's NodeMetadata). */
 export interface ImdsInstanceIdentity {
   readonly instanceId: string;
   readonly instanceType?: string;
   readonly availabilityZone?: string;
   readonly region?: string;
+  readonly accountId?: string;
+  readonly instanceLifeCycle?: string;
+  readonly localHostname?: string;
+  readonly localIp?: string;
+  readonly publicHostname?: string;
+  readonly publicIp?: string;
 }
 
 /** IMDS identity paths. */
@@ -18,6 +24,16 @@ export const IDENTITY_PATHS = {
   instanceType: '/latest/meta-data/instance-type',
   availabilityZone: '/latest/meta-data/placement/availability-zone',
   region: '/latest/meta-data/placement/region',
+} as const;
+
+/** Paths read once for webhooks; any of them may be missing (404: no public address). */
+export const FACT_PATHS = {
+  identityDocument: '/latest/dynamic/instance-identity/document',
+  instanceLifeCycle: '/latest/meta-data/instance-life-cycle',
+  localHostname: '/latest/meta-data/local-hostname',
+  localIp: '/latest/meta-data/local-ipv4',
+  publicHostname: '/latest/meta-data/public-hostname',
+  publicIp: '/latest/meta-data/public-ipv4',
 } as const;
 
 const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
@@ -52,7 +68,36 @@ async function readOnce(deps: IdentityDeps, signal: AbortSignal): Promise<ImdsIn
     ...(instanceType ? { instanceType } : {}),
     ...(availabilityZone ? { availabilityZone } : {}),
     ...(derivedRegion ? { region: derivedRegion } : {}),
+    ...(await readFacts(text)),
   };
+}
+
+/** The account id from the identity document (JSON); undefined when unreadable. */
+function accountIdOf(document: string | undefined): string | undefined {
+  try {
+    const doc: unknown = document === undefined ? undefined : JSON.parse(document);
+    const id = typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>)['accountId'] : '';
+    return typeof id === 'string' && /^\d{12}$/.test(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Webhook facts: each one optional; an error reading one leaves it out, never fails the identity. */
+async function readFacts(
+  text: (path: string) => Promise<string | undefined>,
+): Promise<Partial<ImdsInstanceIdentity>> {
+  const keys = Object.keys(FACT_PATHS) as (keyof typeof FACT_PATHS)[];
+  const values = await Promise.all(keys.map((k) => text(FACT_PATHS[k]).catch(() => undefined)));
+  const read = Object.fromEntries(keys.map((k, i) => [k, values[i]]));
+  const out: Record<string, string> = {};
+  const accountId = accountIdOf(read['identityDocument']);
+  if (accountId) out['accountId'] = accountId;
+  for (const k of keys) {
+    const v = read[k];
+    if (k !== 'identityDocument' && v) out[k] = v.slice(0, 255);
+  }
+  return out;
 }
 
 /**

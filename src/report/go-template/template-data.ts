@@ -45,7 +45,7 @@ export interface TemplateData {
   readonly endTimeMs?: number;
   /** Scheduled event state (NTH `.State`), or the EC2 state of a state-change notice. */
   readonly state?: string;
-  /** IMDS facts of the instance (IMDS mode; empty in queue mode, as in NTH). */
+  /** Facts of the instance: from IMDS (IMDS mode) or EC2 DescribeInstances (queue mode). */
   readonly accountId?: string;
   readonly instanceLifeCycle?: string;
   readonly publicHostname?: string;

@@ -13,6 +13,7 @@ import { createAutoScalingLifecycle } from '../../../src/aws/autoscaling-lifecyc
 import { createEc2Instances } from '../../../src/aws/ec2-instances.js';
 import { FakeClock } from '../../../src/clock.js';
 import { NotFoundError, PermanentError, ThrottledError, TransientError } from '../../../src/errors.js';
+import { ec2InstanceFacts } from '../../../src/modes/build-webhook-notifier.js';
 import { createMetrics } from '../../../src/report/metrics.js';
 import { startAwsQueryServer, type AwsQueryServer } from '../../../src/sandbox/aws-query-server.js';
 
@@ -58,6 +59,37 @@ describe('Ec2Instances', () => {
     await expect(ec2.describe('i-0ccccccccccccccc3')).rejects.toBeInstanceOf(TransientError);
     sim.fail('DescribeInstances', { code: 'RequestLimitExceeded', status: 503, times: 1 });
     await expect(ec2.describe('i-0ccccccccccccccc3')).rejects.toBeInstanceOf(ThrottledError);
+    client.destroy();
+  });
+});
+
+describe('Ec2Instances: the instance facts webhooks show', () => {
+  it('reads account, life cycle, private and public addresses; on-demand when EC2 names none', async () => {
+    sim.addInstance({
+      instanceId: 'i-0eeeeeeeeeeeeeee5',
+      privateIpAddress: '10.0.7.7',
+      publicDnsName: 'ec2-54-1-2-3.compute-1.amazonaws.com',
+      publicIpAddress: '54.1.2.3',
+      instanceLifecycle: 'spot',
+    });
+    sim.addInstance({ instanceId: 'i-0fffffffffffffff6', privateIpAddress: '10.0.7.8' });
+    const client = await createEc2Client(aws);
+    const ec2 = await createEc2Instances(client, new FakeClock());
+    expect(ec2InstanceFacts(await ec2.describe('i-0eeeeeeeeeeeeeee5'))).toEqual({
+      accountId: '000000000000',
+      instanceLifeCycle: 'spot',
+      localHostname: 'ip-10-0-7-7.ec2.internal',
+      localIp: '10.0.7.7',
+      publicHostname: 'ec2-54-1-2-3.compute-1.amazonaws.com',
+      publicIp: '54.1.2.3',
+    });
+    expect(ec2InstanceFacts(await ec2.describe('i-0fffffffffffffff6'))).toEqual({
+      accountId: '000000000000',
+      instanceLifeCycle: 'on-demand',
+      localHostname: 'ip-10-0-7-8.ec2.internal',
+      localIp: '10.0.7.8',
+    });
+    expect(ec2InstanceFacts(undefined)).toBeUndefined();
     client.destroy();
   });
 });
