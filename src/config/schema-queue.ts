@@ -87,7 +87,8 @@ export const QUEUE_SCHEMA: SectionSchema<'queue'> = {
     ...seconds('--heartbeat-until', 'HEARTBEAT_UNTIL', -1, 60, 172800, ''),
     special: [-1],
     errorOutsideMode: true,
-    description: 'Stop sending heartbeats after this long; -1 = until the action ends.',
+    description:
+      "Stop sending heartbeats after this long; -1 = until the action ends or the hook's global timeout (min(100 × HeartbeatTimeout, 48 h)), which is also an ASG scale-in's drain deadline.",
   },
   launchReadyTimeoutSeconds: seconds(
     '--launch-ready-timeout-seconds',
