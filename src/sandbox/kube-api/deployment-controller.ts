@@ -1,50 +1,30 @@
 /**
- * A small Deployment controller that rolls like kube-controller-manager's (pkg/controller/deployment):
- * the new ReplicaSet is named and labelled by a hash of the pod template; RollingUpdate scales it up by
+ * A small Deployment controller that rolls like kube-controller-manager's (pkg/controller/deployment;
+ * the decisions are in deployment-rollout.ts): the new ReplicaSet is named and labelled by a hash of the pod template; RollingUpdate scales it up by
  * maxSurge and scales old ReplicaSets down as new pods become available, never below
  * replicas − maxUnavailable; Recreate scales old ones to 0 first; a paused Deployment does not roll.
  * Status: observedGeneration, replicas, updatedReplicas, readyReplicas, availableReplicas.
  * Not modelled: minReadySeconds, progress deadlines, revision history limits, collision counts.
  */
-import { createHash } from 'node:crypto';
 import type { ObjectOps } from './object-ops.js';
 import type { StoreEvent } from './object-store.js';
 import type { ReplicaSetController } from './replicaset-controller.js';
 import type { KubeObject } from './types.js';
-import { canonicalJson, core } from './object-ops.js';
+import { core } from './object-ops.js';
+import {
+  HASH_LABEL,
+  newest,
+  num,
+  recreateSteps,
+  rollingUpdateSteps,
+  templateHash,
+  type RsView,
+} from './deployment-rollout.js';
 import { cloneJson, controllerOf, hasTrueCondition, isRecord, podPhase } from './types.js';
-
-const HASH_LABEL = 'pod-template-hash';
-
-function num(value: unknown, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
-}
-
-/** int-or-percent like intstr.GetScaledValueFromIntOrPercent. */
-function scaled(value: unknown, total: number, roundUp: boolean, fallback: string): number {
-  if (typeof value === 'number') return value;
-  const v = typeof value === 'string' ? value : fallback;
-  const m = /^(\d+)%$/.exec(v);
-  if (!m) return Number(v) || 0;
-  const exact = (Number(m[1]) * total) / 100;
-  return roundUp ? Math.ceil(exact) : Math.floor(exact);
-}
-
-/** The template hash (the real one is fnv32a of the template; any stable short hash will do). */
-export function templateHash(template: unknown): string {
-  return createHash('sha256').update(JSON.stringify(template)).digest('hex').slice(0, 10);
-}
 
 function isActive(pod: KubeObject): boolean {
   const phase = podPhase(pod);
   return pod.metadata.deletionTimestamp === undefined && phase !== 'Succeeded' && phase !== 'Failed';
-}
-
-interface RsView {
-  readonly rs: KubeObject;
-  readonly replicas: number;
-  readonly active: number;
-  readonly available: number;
 }
 
 /** Rolls Deployments by creating and scaling their ReplicaSets (whose pods the ReplicaSet controller runs). */
@@ -149,80 +129,18 @@ export class DeploymentController {
     const paused = spec['paused'] === true;
     if (!paused) {
       const strategy = isRecord(spec['strategy']) ? spec['strategy'] : {};
-      if (strategy['type'] === 'Recreate') this.recreate(d, all, current, hash, replicas);
-      else this.rollingUpdate(d, all, current, hash, replicas, strategy);
+      const steps =
+        strategy['type'] === 'Recreate'
+          ? recreateSteps(all, current, replicas)
+          : rollingUpdateSteps(all, current, replicas, strategy);
+      for (const step of steps) {
+        if (step.type === 'create') this.createReplicaSet(d, hash, step.replicas);
+        else this.scaleReplicaSet(step.rs, step.replicas);
+      }
       all = this.views(d);
       current = newest(all, template);
     }
     this.writeStatus(d, all, current);
-  }
-
-  private rollingUpdate(
-    d: KubeObject,
-    all: RsView[],
-    current: RsView | undefined,
-    hash: string,
-    replicas: number,
-    strategy: Record<string, unknown>,
-  ): void {
-    const rolling = isRecord(strategy['rollingUpdate']) ? strategy['rollingUpdate'] : {};
-    const maxSurge = scaled(rolling['maxSurge'], replicas, true, '25%');
-    let maxUnavailable = scaled(rolling['maxUnavailable'], replicas, false, '25%');
-    if (maxSurge === 0 && maxUnavailable === 0) maxUnavailable = 1;
-    const old = all.filter((v) => v !== current);
-    const total = all.reduce((n, v) => n + v.replicas, 0);
-    // scale up the new ReplicaSet within replicas + maxSurge (NewRSNewReplicas)
-    const have = current?.replicas ?? 0;
-    const room = Math.max(0, replicas + maxSurge - total);
-    const wanted = Math.min(replicas, have + room);
-    if (!current) {
-      this.createReplicaSet(d, hash, old.length === 0 ? replicas : wanted);
-      return;
-    }
-    if (wanted > have) {
-      this.scaleReplicaSet(current.rs, wanted);
-      return;
-    }
-    // scale old ones down, keeping replicas − maxUnavailable available (reconcileOldReplicaSets)
-    const minAvailable = replicas - maxUnavailable;
-    const newUnavailable = Math.max(0, current.replicas - current.available);
-    let budget = total - minAvailable - newUnavailable;
-    if (budget <= 0) return;
-    // unhealthy old pods first, then available ones while more than minAvailable stay available
-    for (const v of old) {
-      const unhealthy = Math.min(budget, Math.max(0, v.replicas - v.available));
-      if (unhealthy > 0) {
-        this.scaleReplicaSet(v.rs, v.replicas - unhealthy);
-        budget -= unhealthy;
-      }
-    }
-    const available = all.reduce((n, v) => n + v.available, 0);
-    let scaleDown = Math.min(budget, available - minAvailable);
-    for (const v of old.sort((a, b) => created(a.rs) - created(b.rs))) {
-      if (scaleDown <= 0) break;
-      const now = num(
-        this.ops.store.get(core.replicasets.storage, d.metadata.namespace ?? '', v.rs.metadata.name ?? '')
-          ?.spec?.['replicas'],
-        0,
-      );
-      const by = Math.min(now, scaleDown);
-      if (by > 0) this.scaleReplicaSet(v.rs, now - by);
-      scaleDown -= by;
-    }
-  }
-
-  private recreate(
-    d: KubeObject,
-    all: RsView[],
-    current: RsView | undefined,
-    hash: string,
-    replicas: number,
-  ): void {
-    const old = all.filter((v) => v !== current);
-    for (const v of old) if (v.replicas > 0) this.scaleReplicaSet(v.rs, 0);
-    if (old.some((v) => v.active > 0)) return;
-    if (!current) this.createReplicaSet(d, hash, replicas);
-    else if (current.replicas !== replicas) this.scaleReplicaSet(current.rs, replicas);
   }
 
   private createReplicaSet(d: KubeObject, hash: string, replicas: number): void {
@@ -294,28 +212,4 @@ export class DeploymentController {
     }
     this.ops.write(core.deployments, d, { ...d, status }, { subresource: 'status' });
   }
-}
-
-/** The pod template without the pod-template-hash label (EqualIgnoreHash). */
-function withoutHash(template: unknown): string {
-  const t = cloneJson(isRecord(template) ? template : {});
-  const meta = isRecord(t['metadata']) ? t['metadata'] : undefined;
-  if (meta && isRecord(meta['labels'])) {
-    const labels = { ...meta['labels'] };
-    delete labels[HASH_LABEL];
-    meta['labels'] = labels;
-  }
-  return canonicalJson(t);
-}
-
-/** The ReplicaSet whose template equals the Deployment's (ignoring the hash label); the oldest if several. */
-function newest(all: RsView[], template: unknown): RsView | undefined {
-  const want = withoutHash(template);
-  return all
-    .filter((v) => withoutHash(v.rs.spec?.['template']) === want)
-    .sort((a, b) => created(a.rs) - created(b.rs))[0];
-}
-
-function created(rs: KubeObject): number {
-  return Date.parse(rs.metadata.creationTimestamp ?? '') || 0;
 }
