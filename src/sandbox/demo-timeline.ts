@@ -4,7 +4,7 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import type { DaemonLogLine } from './demo-daemon.js';
-import { DEMO_DEPLOYMENTS, type SandboxWorld } from './demo-world.js';
+import { DEMO_DEPLOYMENTS, type DeploymentSpec, type SandboxWorld } from './demo-world.js';
 import { kubeConfigForUrl } from './kube-api/client-config.js';
 
 /** One thing that happened, with its wall time. */
@@ -85,6 +85,13 @@ const DAEMON_MESSAGES: Readonly<Record<string, (l: DaemonLogLine) => string>> = 
     `drain finished (${String(l.fields['result'])}, ${String(l.fields['evicted'])} evicted)`,
   'node drained': () => 'node drained',
   'drain did not finish': (l) => `drain did not finish (${String(l.fields['result'])})`,
+  'surge: rollout restarted': (l) => `surge: Deployment ${String(l.fields['deployment'])} rollout restarted`,
+  'surge: joining the rollout in progress': (l) =>
+    `surge: Deployment ${String(l.fields['deployment'])} joins the rollout in progress`,
+  'surge: replacement Ready': (l) =>
+    `surge: replacement for ${String(l.fields['deployment'])} Ready on another node after ${secs(Number(l.fields['replacementMs']))} s`,
+  'surge: replacement not Ready in time; falling back': (l) =>
+    `surge: no Ready replacement for ${String(l.fields['deployment'])}; normal path`,
 };
 
 /** API and sandbox entries plus the daemon's known log lines, from a second before `from`, in time order. */
@@ -119,8 +126,15 @@ export function secs(ms: number): string {
 }
 
 /** Writes what the sandbox cluster runs and which pods the interrupted node has. */
-export function describeCluster(world: SandboxWorld, out: (text: string) => void): void {
-  const apps = DEMO_DEPLOYMENTS.map((d) => `${d.name}×${d.replicas}${d.pdbMinAvailable ? ' (PDB)' : ''}`);
+export function describeCluster(
+  world: SandboxWorld,
+  out: (text: string) => void,
+  deployments: readonly DeploymentSpec[] = DEMO_DEPLOYMENTS,
+): void {
+  const apps = deployments.map(
+    (d) =>
+      `${d.name}×${d.replicas}${d.pdbMinAvailable ? ' (PDB)' : ''}${d.surgeBeforeEvict ? ' (surge before evict)' : ''}`,
+  );
   out(`cluster: ${world.nodeNames.length} nodes; Deployments ${apps.join(', ')}; DaemonSet node-agent\n`);
   const mine = world.podsOn(world.nodeName).map((p) => p.metadata.name ?? '');
   out(`${world.nodeName} runs ${mine.length} pods: ${mine.join(', ')}\n`);

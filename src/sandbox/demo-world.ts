@@ -7,6 +7,7 @@ import * as k8s from '@kubernetes/client-node';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SURGE_ANNOTATION } from '../actions/drain/surge-decision.js';
 import { startImdsServer, type ImdsServer } from './imds-server.js';
 import type { KubeApiSimulator } from './kube-api/server.js';
 import type { KubeObject } from './kube-api/types.js';
@@ -25,6 +26,8 @@ export interface DeploymentSpec {
   readonly shutdownMs?: number;
   /** Pods go to the interrupted node only (default: spread round-robin over all nodes). */
   readonly onlyOnFirstNode?: boolean;
+  /** Annotated `spot-handler/surge-before-evict: "true"` (docs/surge-before-evict.md). */
+  readonly surgeBeforeEvict?: boolean;
 }
 
 /** What to build. */
@@ -72,6 +75,16 @@ export const DEMO_DEPLOYMENTS: readonly DeploymentSpec[] = [
   { name: 'api', replicas: 4, pdbMinAvailable: 3, shutdownMs: 800 },
   { name: 'worker', replicas: 3, shutdownMs: 1500 },
 ];
+
+/** What `npm run demo -- --surge` adds: a one-replica Deployment behind a PDB, opted in to surge before evict. */
+export const SURGE_DEMO_DEPLOYMENT: DeploymentSpec = {
+  name: 'checkout',
+  replicas: 1,
+  pdbMinAvailable: 1,
+  shutdownMs: 300,
+  onlyOnFirstNode: true,
+  surgeBeforeEvict: true,
+};
 
 /** Starts the simulators, builds the cluster and waits until the kubelet runs every pod. */
 export async function startSandboxWorld(options: WorldOptions = {}): Promise<SandboxWorld> {
@@ -221,7 +234,11 @@ async function createWorkload(
   const deploy = backend.remote
     ? undefined
     : await backend.create('apps', 'deployments', ns, {
-        metadata: { name: d.name, labels },
+        metadata: {
+          name: d.name,
+          labels,
+          ...(d.surgeBeforeEvict ? { annotations: { [SURGE_ANNOTATION]: 'true' } } : {}),
+        },
         spec: { replicas: d.replicas, selector: { matchLabels: labels }, template },
       });
   const owner = deploy && {

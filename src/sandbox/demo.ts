@@ -3,7 +3,8 @@
  * cluster, runs the real daemon in IMDS mode for one node as a child process, posts a spot interruption
  * notice and prints the timeline (from an API watch and the daemon's logs) and a summary.
  * `--mode queue` does the same with a queue-mode daemon and an EventBridge message (demo-queue.ts);
- * `--prometheus` adds a real Prometheus with the chart's alert rules (demo-prometheus.ts).
+ * `--prometheus` adds a real Prometheus with the chart's alert rules (demo-prometheus.ts); `--surge` a
+ * single-replica Deployment that surge before evict keeps available (demo-surge.ts).
  */
 import { spawnDemoDaemon, type DemoDaemon } from './demo-daemon.js';
 import { printMetricsSummary } from './demo-metrics.js';
@@ -16,7 +17,8 @@ import {
   watchTimeline,
   type TimelineEntry,
 } from './demo-timeline.js';
-import { DEMO_DEPLOYMENTS, startSandboxWorld } from './demo-world.js';
+import { DEMO_DEPLOYMENTS, startSandboxWorld, SURGE_DEMO_DEPLOYMENT } from './demo-world.js';
+import { printSurgeSummary, watchAvailability } from './demo-surge.js';
 
 /** Where the demo writes, how it starts the daemon, and its timings. */
 export interface DemoIo {
@@ -41,9 +43,11 @@ export interface DemoResult {
 export interface DemoOptions {
   /** `--prometheus`: a real Prometheus scrapes the daemon with the chart's alert rules (demo-prometheus.ts). */
   readonly prometheus?: boolean;
+  /** `--surge`: a one-replica Deployment behind a PDB opted in to surge before evict (docs/surge-before-evict.md). */
+  readonly surge?: boolean;
 }
 
-/** Parses `[--mode imds|queue] [--prometheus]`; runs the demo; resolves with the exit code. */
+/** Parses `[--mode imds|queue] [--prometheus] [--surge]`; runs the demo; resolves with the exit code. */
 export async function runSandboxCommand(argv: readonly string[], io: DemoIo): Promise<number> {
   const i = argv.indexOf('--mode');
   const mode = i >= 0 ? argv[i + 1] : (argv.find((a) => a.startsWith('--mode='))?.slice(7) ?? 'imds');
@@ -51,15 +55,19 @@ export async function runSandboxCommand(argv: readonly string[], io: DemoIo): Pr
     io.out(`spot-handler sandbox: unknown --mode "${String(mode)}" (imds | queue)\n`);
     return 2;
   }
-  const known = new Set(['--mode', 'imds', 'queue', '--prometheus']);
+  const known = new Set(['--mode', 'imds', 'queue', '--prometheus', '--surge']);
   const unknown = argv.filter((a) => !known.has(a) && !a.startsWith('--mode='));
   if (unknown.length > 0) {
-    io.out(`spot-handler sandbox: unknown argument ${unknown.join(' ')} (--mode imds|queue, --prometheus)\n`);
+    io.out(
+      `spot-handler sandbox: unknown argument ${unknown.join(' ')} (--mode imds|queue, --prometheus, --surge)\n`,
+    );
     return 2;
   }
-  const options: DemoOptions = { prometheus: argv.includes('--prometheus') };
-  if (mode === 'queue' && options.prometheus) {
-    io.out('spot-handler sandbox: --prometheus shows the IMDS demo; run it without --mode queue\n');
+  const options: DemoOptions = { prometheus: argv.includes('--prometheus'), surge: argv.includes('--surge') };
+  if (mode === 'queue' && (options.prometheus || options.surge)) {
+    io.out(
+      'spot-handler sandbox: --prometheus and --surge show the IMDS demo; run it without --mode queue\n',
+    );
     return 2;
   }
   const script = io.entry[io.entry.length - 1] ?? '';
@@ -79,12 +87,20 @@ export async function runImdsDemo(io: DemoIo, options: DemoOptions = {}): Promis
   io.out(
     'spot-handler sandbox: simulated Kubernetes API, kubelet and EC2 instance metadata, no AWS account\n',
   );
-  const world = await startSandboxWorld({ deployments: DEMO_DEPLOYMENTS });
+  const deployments = options.surge ? [...DEMO_DEPLOYMENTS, SURGE_DEMO_DEPLOYMENT] : DEMO_DEPLOYMENTS;
+  const world = await startSandboxWorld({ deployments });
   let daemon: DemoDaemon | undefined;
   let prometheus: DemoPrometheus | undefined;
   const watcher = await watchTimeline(world.kube.url, world.nodeName);
+  const surgeName = SURGE_DEMO_DEPLOYMENT.name;
+  const available = options.surge
+    ? {
+        ...(await watchAvailability(world.kube.url, world.namespace, surgeName)),
+        name: `${world.namespace}/${surgeName}`,
+      }
+    : undefined;
   try {
-    describeCluster(world, io.out);
+    describeCluster(world, io.out, deployments);
     daemon = await spawnDemoDaemon(io.entry, { ...io.baseEnv, ...world.daemonEnv({ LOG_LEVEL: 'info' }) });
     await daemon.waitReady(30_000);
     if (options.prometheus)
@@ -116,11 +132,13 @@ export async function runImdsDemo(io: DemoIo, options: DemoOptions = {}): Promis
     );
     io.out(`  result: ${end.msg}; whole demo ${secs(Date.now() - started)} s\n`);
     await printMetricsSummary(daemon.port, io.out);
+    if (options.surge) await printSurgeSummary(daemon, io.out, available);
     await prometheus?.printSummary(started, io.out);
     const ok = end.msg === 'node drained' && appPodsLeft === 0;
     return { code: ok ? 0 : 1, timeline, podsEvicted: watcher.evicted.size, drainedAfterMs };
   } finally {
     watcher.stop();
+    available?.stop();
     await prometheus?.stop();
     await daemon?.stop();
     await world.stop();

@@ -3,8 +3,10 @@
  * minAvailable 1 on a spot-interrupted node keeps an available replica throughout: the rollout restart
  * brings a new pod up on another node, and only then is the old pod evicted. When the replacement cannot
  * become Ready, the drain falls back in time to give the pod its grace before the deadline. maxSurge 0
- * and opted-out Deployments take the normal path. Runs on the simulator and on a real cluster.
+ * and opted-out Deployments take the normal path; a rollout already in progress is joined, not restarted.
+ * Runs on the simulator and on a real cluster.
  */
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterEach, expect, it, vi } from 'vitest';
 import { N1, N2, podsOn, startDrainEnv, terminationsOn, waitUntil, type DrainEnv } from './drain-support.js';
 import { createNodes, createPdb } from '../helpers/world-builder.js';
@@ -103,6 +105,50 @@ it('one replica, PDB minAvailable 1: the replacement is Ready elsewhere before t
   expect(await podsOn(e, N1)).toHaveLength(0);
   // the old pod got its grace (5 s asked, far from the deadline)
   expect(terminationsOn(e, N1).map((t) => t.graceSeconds)).toEqual([5]);
+  const surged = (await metrics.surges.get()).values.find((v) => v.labels.result === 'surged');
+  expect(surged?.value).toBe(1);
+});
+
+it('joined a rollout already in progress: waits for its new pod, restarts nothing, evicts after', async () => {
+  const e = await world({ name: 'busy', replicas: 1, annotations: OPT_IN, graceSeconds: 3 }, [N2]);
+  const [old] = await appPods(e, 'busy');
+  const seen = await observe(e, 'busy');
+  const { actuator, metrics } = await surgeActuator(e, N1);
+  // someone (a deploy pipeline) rolls the Deployment out just before the notice
+  const theirs = '2026-12-07T12:00:00Z';
+  await e.apps.patchNamespacedDeployment(
+    {
+      name: 'busy',
+      namespace: e.namespace,
+      body: {
+        spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': theirs } } } },
+      },
+    },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
+  const request = spotRequest(N1, 30_000);
+
+  const result = await actuator.drain(request);
+  await new Promise((r) => setTimeout(r, 300));
+  seen.stop();
+
+  expect(result).toMatchObject({ result: 'succeeded', podsRemaining: 0, podsForceDeleted: 0 });
+  expect(result.surges).toEqual([
+    expect.objectContaining({ name: 'busy', kind: 'Deployment', result: 'surged', joined: true }),
+  ]);
+  // joined, not restarted: the pipeline's rollout is the one that ran, and no second one was started
+  expect(await restartedAt(e, 'busy')).toBe(theirs);
+  const d = await e.apps.readNamespacedDeployment({ name: 'busy', namespace: e.namespace });
+  expect(d.metadata?.annotations?.['spot-handler/surged-at']).toBeUndefined();
+  expect(Math.min(...seen.available)).toBeGreaterThanOrEqual(1);
+  // the old pod went only after the rollout's new pod was Ready on n2
+  const oldSeen = seen.pods.get(old?.metadata?.uid ?? '');
+  const readyElsewhere = [...seen.pods.entries()]
+    .filter(([uid, p]) => uid !== old?.metadata?.uid && p.node === N2 && p.readyAt !== undefined)
+    .map(([, p]) => p.readyAt ?? 0);
+  expect(readyElsewhere.length).toBeGreaterThanOrEqual(1);
+  expect(oldSeen?.goingAt ?? 0).toBeGreaterThanOrEqual(Math.min(...readyElsewhere));
+  expect(await podsOn(e, N1)).toHaveLength(0);
   const surged = (await metrics.surges.get()).values.find((v) => v.labels.result === 'surged');
   expect(surged?.value).toBe(1);
 });

@@ -79,12 +79,52 @@ describe('spot-handler sandbox', () => {
     },
   );
 
+  it('--surge: the one-replica Deployment behind a PDB gets its replacement first and never drops to 0', async () => {
+    const lines: string[] = [];
+    const result = await runImdsDemo(
+      {
+        out: (t) => lines.push(t),
+        entry: [await testBundle()],
+        baseEnv: { PATH: process.env.PATH ?? '' },
+        noticeAfterMs: 300,
+      },
+      { surge: true },
+    );
+    const text = lines.join('');
+    expect(result.code, text).toBe(0);
+    expect(text).toMatch(/Deployments .*checkout×1 \(PDB\) \(surge before evict\)/);
+    const restarted = result.timeline.findIndex(
+      (e) => e.text === 'surge: Deployment default/checkout rollout restarted',
+    );
+    const scheduled = result.timeline.findIndex((e) =>
+      /^replacement default\/checkout-\S+ scheduled on sandbox-node-[23]$/.test(e.text),
+    );
+    const oldGone = result.timeline.findIndex((e) => /^pod default\/checkout-7d4b9c-000 gone$/.test(e.text));
+    expect(restarted, text).toBeGreaterThanOrEqual(0);
+    expect(scheduled, text).toBeGreaterThan(restarted);
+    expect(oldGone, text).toBeGreaterThan(scheduled);
+    const surge = text.slice(text.indexOf('\nsurge before evict\n'));
+    expect(surge).toMatch(/default\/checkout: would be left with no available replica: rollout restarted\n/);
+    expect(surge).toMatch(
+      /default\/checkout: replacement Ready on another node after \d+\.\d\d s; old pod evicted\n/,
+    );
+    expect(surge).toContain('spot_handler_surge_total (result): surged 1\n');
+    expect(surge).toContain('default/checkout available replicas (watched): lowest 1\n');
+  });
+
   it('refuses an unknown --mode and an entry that is not spot-handler', async () => {
     const lines: string[] = [];
     expect(
       await runSandboxCommand(['--mode', 'bogus'], { out: () => undefined, entry: [], baseEnv: {} }),
     ).toBe(2);
     expect(await runSandboxCommand(['--bogus'], { out: () => undefined, entry: [], baseEnv: {} })).toBe(2);
+    expect(
+      await runSandboxCommand(['--mode', 'queue', '--surge'], {
+        out: () => undefined,
+        entry: [],
+        baseEnv: {},
+      }),
+    ).toBe(2);
     // started from something that is not spot-handler (a test runner): refuse instead of spawning it
     const out = { out: (t: string) => lines.push(t), entry: ['/x/vitest.mjs'], baseEnv: {} };
     expect(await runSandboxCommand([], out)).toBe(1);

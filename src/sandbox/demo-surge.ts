@@ -1,0 +1,77 @@
+/**
+ * `npm run demo -- --surge`: the demo cluster gets a one-replica Deployment behind a PDB with
+ * `minAvailable: 1`, annotated `spot-handler/surge-before-evict: "true"` (docs/surge-before-evict.md). A
+ * watch records the Deployment's available replicas, and the demo ends with the surge decisions the
+ * daemon logged, the `spot_handler_surge_total` counts and the lowest availability the watch saw.
+ */
+import * as k8s from '@kubernetes/client-node';
+import type { DaemonLogLine, DemoDaemon } from './demo-daemon.js';
+import { parseMetricsText } from './demo-metrics.js';
+import { kubeConfigForUrl } from './kube-api/client-config.js';
+
+/** A watch of one Deployment's `status.availableReplicas`. */
+export interface AvailabilityWatch {
+  /** Every value seen, in order. */
+  readonly seen: readonly number[];
+  stop(): void;
+}
+
+/** Watches the Deployment (as `kubectl get deploy -w` would). */
+export async function watchAvailability(
+  url: string,
+  namespace: string,
+  name: string,
+): Promise<AvailabilityWatch> {
+  const seen: number[] = [];
+  const req = await new k8s.Watch(kubeConfigForUrl(url)).watch(
+    `/apis/apps/v1/namespaces/${namespace}/deployments`,
+    { fieldSelector: `metadata.name=${name}` },
+    (_type, obj: k8s.V1Deployment) => seen.push(obj.status?.availableReplicas ?? 0),
+    () => undefined,
+  );
+  return { seen, stop: () => req.abort() };
+}
+
+/** The daemon's surge decisions, one line each, from its log. */
+export function surgeDecisionLines(logs: readonly DaemonLogLine[]): string[] {
+  const lines: string[] = [];
+  for (const l of logs) {
+    const who = String(l.fields['deployment'] ?? '?');
+    if (l.msg === 'surge: rollout restarted')
+      lines.push(`${who}: would be left with no available replica: rollout restarted`);
+    else if (l.msg === 'surge: joining the rollout in progress')
+      lines.push(`${who}: a rollout was in progress: joined it`);
+    else if (l.msg === 'surge: replacement Ready')
+      lines.push(
+        `${who}: replacement Ready on another node after ${(Number(l.fields['replacementMs']) / 1000).toFixed(2)} s; old pod evicted`,
+      );
+    else if (l.msg === 'surge: replacement not Ready in time; falling back')
+      lines.push(`${who}: no replacement Ready in time; old pod took the normal path`);
+  }
+  return lines;
+}
+
+/** Prints the surge decisions, the surge counter and what the availability watch saw. */
+export async function printSurgeSummary(
+  daemon: DemoDaemon,
+  out: (text: string) => void,
+  availability?: AvailabilityWatch & { readonly name: string },
+): Promise<void> {
+  out('\nsurge before evict\n');
+  const decisions = surgeDecisionLines(daemon.logs);
+  for (const line of decisions.length > 0 ? decisions : ['no surge decision logged']) out(`  ${line}\n`);
+  const text = await fetch(`http://127.0.0.1:${daemon.port}/metrics`, {
+    signal: AbortSignal.timeout(2000),
+  }).then(
+    (r) => r.text(),
+    () => '',
+  );
+  const counts = parseMetricsText(text)
+    .filter((s) => s.name === 'spot_handler_surge_total' && s.value > 0)
+    .map((s) => `${s.labels['result'] ?? '?'} ${s.value}`)
+    .sort();
+  out(`  spot_handler_surge_total (result): ${counts.length > 0 ? counts.join(', ') : 'none'}\n`);
+  if (availability && availability.seen.length > 0) {
+    out(`  ${availability.name} available replicas (watched): lowest ${Math.min(...availability.seen)}\n`);
+  }
+}
