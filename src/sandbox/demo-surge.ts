@@ -36,7 +36,8 @@ export async function watchAvailability(
 export function surgeDecisionLines(logs: readonly DaemonLogLine[]): string[] {
   const lines: string[] = [];
   for (const l of logs) {
-    const who = String(l.fields['deployment'] ?? '?');
+    const d = l.fields['deployment'];
+    const who = typeof d === 'string' ? d : '?';
     if (l.msg === 'surge: rollout restarted')
       lines.push(`${who}: would be left with no available replica: rollout restarted`);
     else if (l.msg === 'surge: joining the rollout in progress')
