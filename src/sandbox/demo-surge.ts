@@ -11,8 +11,10 @@ import { kubeConfigForUrl } from './kube-api/client-config.js';
 
 /** A watch of one Deployment's `status.availableReplicas`. */
 export interface AvailabilityWatch {
-  /** Every value seen, in order. */
+  /** Every value seen since the Deployment was first available, in order. */
   readonly seen: readonly number[];
+  /** Resolves once the Deployment has been seen available (its status can lag its pods a little). */
+  available(timeoutMs: number): Promise<boolean>;
   stop(): void;
 }
 
@@ -23,13 +25,28 @@ export async function watchAvailability(
   name: string,
 ): Promise<AvailabilityWatch> {
   const seen: number[] = [];
+  let onAvailable: (() => void) | undefined;
+  const first = new Promise<void>((resolve) => (onAvailable = resolve));
   const req = await new k8s.Watch(kubeConfigForUrl(url)).watch(
     `/apis/apps/v1/namespaces/${namespace}/deployments`,
     { fieldSelector: `metadata.name=${name}` },
-    (_type, obj: k8s.V1Deployment) => seen.push(obj.status?.availableReplicas ?? 0),
+    (_type, obj: k8s.V1Deployment) => {
+      const n = obj.status?.availableReplicas ?? 0;
+      if (seen.length === 0 && n < 1) return; // not yet available: the story starts once it is
+      seen.push(n);
+      onAvailable?.();
+    },
     () => undefined,
   );
-  return { seen, stop: () => req.abort() };
+  return {
+    seen,
+    available: (timeoutMs) =>
+      Promise.race([
+        first.then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs).unref()),
+      ]),
+    stop: () => req.abort(),
+  };
 }
 
 /** The daemon's surge decisions, one line each, from its log. */

@@ -109,6 +109,8 @@ export async function runImdsDemo(io: DemoIo, options: DemoOptions = {}): Promis
       `daemon ready after ${secs(Date.now() - started)} s (IMDS mode for ${world.nodeName}); waiting quietly\n`,
     );
     await new Promise((r) => setTimeout(r, io.noticeAfterMs ?? 3000));
+    if (available && !(await available.available(10_000)))
+      io.out(`${available.name} was not seen available before the notice\n`);
     const deadlineMs = Date.now() + 120_000;
     world.imds.setSpotAction('terminate', new Date(deadlineMs).toISOString().replace(/\.\d+Z$/, 'Z'));
     const noticeAt = Date.now();

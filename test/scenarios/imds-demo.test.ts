@@ -104,12 +104,14 @@ describe('spot-handler sandbox', () => {
     expect(scheduled, text).toBeGreaterThan(restarted);
     expect(oldGone, text).toBeGreaterThan(scheduled);
     const surge = text.slice(text.indexOf('\nsurge before evict\n'));
-    expect(surge).toMatch(/default\/checkout: would be left with no available replica: rollout restarted\n/);
-    expect(surge).toMatch(
+    expect(surge, text).toMatch(
+      /default\/checkout: would be left with no available replica: rollout restarted\n/,
+    );
+    expect(surge, text).toMatch(
       /default\/checkout: replacement Ready on another node after \d+\.\d\d s; old pod evicted\n/,
     );
-    expect(surge).toContain('spot_handler_surge_total (result): surged 1\n');
-    expect(surge).toContain('default/checkout available replicas (watched): lowest 1\n');
+    expect(surge, text).toContain('spot_handler_surge_total (result): surged 1\n');
+    expect(surge, text).toContain('default/checkout available replicas (watched): lowest 1\n');
   });
 
   it('refuses an unknown --mode and an entry that is not spot-handler', async () => {
