@@ -35,7 +35,8 @@ describe('drain against the API simulator', () => {
       signal: new AbortController().signal,
     });
     expect(result).toMatchObject({ result: 'succeeded', podsEvicted: 30, podsRemaining: 0 });
-    expect(Date.now() - started).toBeLessThan(5000);
+    // ~0.5 s on an idle core; a sanity bound only (bench/drain-110* measure speed), loose for loaded CI
+    expect(Date.now() - started).toBeLessThan(15_000);
     const left = await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${N1}` });
     expect(left.items).toHaveLength(0);
     const node = await core.readNode({ name: N1 });
@@ -54,18 +55,28 @@ describe('drain against the API simulator', () => {
     const core = drain.env.core;
     await buildDrainWorld(drain.env, { nodes: [N1] });
     const { actuator: act } = drain.makeActuator();
-    const marks = Array.from({ length: 5 }, (_, i) =>
-      act.cordon(N1, {
-        kind: i % 2 === 0 ? 'spot-interruption' : 'rebalance-recommendation',
-        eventId: `e-${i}`,
-        deadlineMs: Date.now() + 60_000,
-        noticedAtMs: Date.now(),
-      }),
-    );
-    await Promise.all(marks);
+    // another client adds its taints the way kubectl taint does: read, then replace with the read resourceVersion
+    const foreign = ['example.com/maintenance', 'example.com/gpu-check', 'example.com/audit'];
+    const addForeign = async (key: string): Promise<void> => {
+      for (;;) {
+        const node = await core.readNode({ name: N1 });
+        const taints = [...(node.spec?.taints ?? []), { key, effect: 'NoSchedule' }];
+        try {
+          await core.replaceNode({ name: N1, body: { ...node, spec: { ...node.spec, taints } } });
+          return;
+        } catch (err) {
+          if ((err as { code?: number }).code !== 409) throw err;
+        }
+      }
+    };
+    const marking = { kind: 'spot-interruption' as const, eventId: 'e-1', deadlineMs: Date.now() + 60_000 };
+    await Promise.all([
+      ...foreign.map(addForeign),
+      act.cordon(N1, { ...marking, noticedAtMs: Date.now() }),
+      act.cordon(N1, { ...marking, noticedAtMs: Date.now() }),
+    ]);
     const keys = ((await core.readNode({ name: N1 })).spec?.taints ?? []).map((t) => t.key).sort();
-    expect(keys).toEqual(
-      expect.arrayContaining(['spot-handler/rebalance-recommendation', 'spot-handler/spot-interruption']),
-    );
+    expect(keys).toEqual(expect.arrayContaining([...foreign, 'spot-handler/spot-interruption']));
+    expect(keys.filter((k) => k === 'spot-handler/spot-interruption')).toHaveLength(1);
   });
 });
