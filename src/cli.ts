@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { DestinationStream } from 'pino';
-import { Registry } from 'prom-client';
+import { Registry } from './report/prom-client-lean.js';
 import { runMode } from './app.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Mode } from './config/config-types.js';

@@ -5,7 +5,7 @@
  * kubectl's: 0 drained, 1 anything else (usage errors included).
  */
 import pino from 'pino';
-import { Registry } from 'prom-client';
+import { Registry } from '../report/prom-client-lean.js';
 import { DEFAULT_ACTUATOR_OPTIONS, type ActuatorOptions } from '../actions/actuator-options.js';
 import { Drainer } from '../actions/drain/drainer.js';
 import { decidePod, refusalMessage, type RefusedPod } from '../actions/drain/pod-filters.js';

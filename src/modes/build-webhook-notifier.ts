@@ -1,13 +1,12 @@
 /**
  * Builds the webhook notifier (the executor's Notifier port) from the webhook config section. When the
  * template shows the instance's account, life cycle, hostnames or IPs (NTH's NodeMetadata fields),
- * each report is completed with them from `facts` (IMDS in IMDS mode, EC2 in queue mode) first.
+ * each report is completed with them from `facts` (IMDS in IMDS mode, EC2 in queue mode) first. The
+ * transport (node:https, tls, the proxy agent: ~1 MiB RSS) is imported only when a URL is set, so an
+ * IMDS DaemonSet without a webhook never loads it (ADR 0007).
  */
 import type { InstanceInfo } from '../aws/ec2-instances.js';
 import type { InstanceFacts, Notifier } from '../pipeline/executor-ports.js';
-import { bypassesProxy } from '../report/webhook-proxy.js';
-import { HttpWebhookTransport } from '../report/webhook-transport.js';
-import { WebhookNotifier } from '../report/webhook.js';
 import type { ModeContext } from './mode-context.js';
 
 /** Where the instance facts come from. */
@@ -48,6 +47,11 @@ export async function buildNotifier(
   const { config, logger, clock, metrics } = ctx;
   const webhook = config.webhook;
   if (!webhook.url) return { sendWebhook: async () => false, close: () => undefined };
+  const [{ bypassesProxy }, { HttpWebhookTransport }, { WebhookNotifier }] = await Promise.all([
+    import('../report/webhook-proxy.js'),
+    import('../report/webhook-transport.js'),
+    import('../report/webhook.js'),
+  ]);
   const noProxy = webhook.noProxy.join(',');
   const proxyFor = (url: URL): string | undefined =>
     webhook.proxyUrl && !bypassesProxy(url, noProxy) ? webhook.proxyUrl : undefined;

@@ -3,7 +3,7 @@
  * Label sets are bounded: never node names, pod names or event ids. docs/metrics.md lists each one
  * and test/unit/report/metrics-doc.test.ts fails when the two disagree.
  */
-import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from './prom-client-lean.js';
 
 const PREFIX = 'spot_handler_';
 

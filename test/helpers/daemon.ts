@@ -21,8 +21,14 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The bundle `npm run build` writes. */
 export const BUNDLE_PATH = `${REPO_ROOT}dist/spot-handler.mjs`;
-/** The V8 flags the Dockerfile's ENTRYPOINT uses. */
-export const DOCKER_NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size'] as const;
+/** The V8 flags the Dockerfile's ENTRYPOINT uses (ADR 0007; test/unit/packaging checks they match). */
+export const DOCKER_NODE_FLAGS = [
+  '--max-semi-space-size=1',
+  '--optimize-for-size',
+  '--no-turbofan',
+  '--no-maglev',
+  '--no-sparkplug',
+] as const;
 
 /** One parsed log line (pino JSON); `raw` keeps the text. */
 export interface LogLine {

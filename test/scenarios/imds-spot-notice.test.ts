@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SandboxWorld } from '../../src/sandbox/demo-world.js';
 import { startSandboxWorldOnKubeEnv } from '../helpers/kube-env.js';
-import { startDaemon, stopAllDaemons } from '../helpers/daemon.js';
+import { DOCKER_NODE_FLAGS, startDaemon, stopAllDaemons } from '../helpers/daemon.js';
 
 let world: SandboxWorld;
 
@@ -33,7 +33,11 @@ function appPods(node: string): string[] {
 
 describe('IMDS mode: spot interruption notice', () => {
   it('taints, cordons and drains the node before the deadline; the DaemonSet pod stays', async () => {
-    const daemon = await startDaemon({ env: world.daemonEnv({ IMDS_POLL_INTERVAL_MS: '200' }) });
+    // with the image's V8 flags (interpreter only, ADR 0007): the daemon as it ships
+    const daemon = await startDaemon({
+      nodeFlags: DOCKER_NODE_FLAGS,
+      env: world.daemonEnv({ IMDS_POLL_INTERVAL_MS: '200' }),
+    });
     const node = world.nodeName;
     expect(appPods(node).length).toBeGreaterThan(0);
     const deadline = Date.now() + 120_000;

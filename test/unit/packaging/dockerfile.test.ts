@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './helm.js';
+import { DOCKER_NODE_FLAGS } from '../../helpers/daemon.js';
 
 interface Stage {
   readonly from: string;
@@ -60,12 +61,10 @@ describe('Dockerfile', () => {
   it('runs as non-root 65532 with the memory flags and the bundle, without HEALTHCHECK', () => {
     expect(ops(runtime, 'USER')).toEqual(['65532:65532']);
     const entrypoint = JSON.parse(ops(runtime, 'ENTRYPOINT')[0]!) as string[];
-    expect(entrypoint).toEqual([
-      '/nodejs/bin/node',
-      '--max-semi-space-size=1',
-      '--optimize-for-size',
-      '/app/spot-handler.mjs',
-    ]);
+    // the benches and scenario tests run the daemon with DOCKER_NODE_FLAGS: they must be the image's
+    expect(entrypoint).toEqual(['/nodejs/bin/node', ...DOCKER_NODE_FLAGS, '/app/spot-handler.mjs']);
+    // --lite-mode/--jitless remove WebAssembly, which global fetch (undici's llhttp) needs (ADR 0007)
+    expect(entrypoint.filter((f) => f === '--lite-mode' || f === '--jitless')).toEqual([]);
     expect(ops(runtime, 'HEALTHCHECK')).toEqual([]);
     expect(ops(runtime, 'CMD')).toEqual([]);
   });
