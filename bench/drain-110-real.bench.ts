@@ -13,9 +13,7 @@
  * without either it prints a skip line. Flags: --runs=N (default 5), --no-kubectl.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { loadavg } from 'node:os';
 import { promisify } from 'node:util';
 import pino from 'pino';
 import { Registry } from 'prom-client';
@@ -28,6 +26,7 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { systemClock } from '../src/clock.js';
+import { realCluster } from './real-cluster.js';
 import { createMetrics } from '../src/report/metrics.js';
 import { loadKubeConfig, type KeepAliveKubeConfig } from '../src/kube/kube-config.js';
 import { RateLimiter } from '../src/kube/rate-limiter.js';
@@ -44,29 +43,6 @@ const PODS = 110;
 let floorFallbacks = 0;
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 type Variant = 'ours' | 'floor' | 'kubectl';
-
-interface Cluster {
-  readonly kubeconfigPath: string;
-  stop(): Promise<void>;
-}
-
-/** The real cluster: TEST_KUBECONFIG, or one started with SPOT_HANDLER_KUBE_UP; undefined: skip. */
-async function realCluster(): Promise<Cluster | undefined> {
-  const given = process.env['TEST_KUBECONFIG'];
-  if (given) return { kubeconfigPath: given, stop: async () => undefined };
-  const up = process.env['SPOT_HANDLER_KUBE_UP'];
-  if (!up) return undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'kube-bench-'));
-  const { stdout } = await exec(up, [dir], { timeout: 300_000 });
-  const path = /TEST_KUBECONFIG=(\S+)/.exec(stdout)?.[1];
-  if (!path) throw new Error(`${up} printed no TEST_KUBECONFIG=`);
-  return {
-    kubeconfigPath: path,
-    stop: async () => {
-      await exec(join(dirname(up), 'down'), [dir, '--purge'], { timeout: 120_000 }).catch(() => undefined);
-    },
-  };
-}
 
 /** Counts node writes (PATCH node, PATCH node status). */
 function countingNodes(inner: NodeApi, counter: { writes: number }): NodeApi {
@@ -157,13 +133,8 @@ export default async function drain110Real(args: readonly string[] = []): Promis
     ? ['ours', 'floor']
     : ['ours', 'floor', 'kubectl'];
   const cluster = await realCluster();
-  if (!cluster) {
-    console.log(
-      JSON.stringify({
-        bench: 'drain-110-real',
-        skipped: 'needs a real cluster: TEST_KUBECONFIG, or SPOT_HANDLER_KUBE_UP=<path of kube up script>',
-      }),
-    );
+  if ('skipped' in cluster) {
+    console.log(JSON.stringify({ bench: 'drain-110-real', skipped: cluster.skipped }));
     return;
   }
   const kc = loadKubeConfig({

@@ -17,6 +17,7 @@ import { startDaemon, stopAllDaemons, type Daemon } from '../test/helpers/daemon
 import { spotWarning } from '../test/helpers/queue-messages.js';
 import { startQueueWorld, type QueueWorld } from '../test/helpers/queue-world.js';
 import { numberArg, textArg, twentyPodsPerNode } from './bench-args.js';
+import { massCounts } from './mass-queue-results.js';
 
 /** Seconds from t0 of the first and last daemon log line with this msg (daemon log `time`, epoch ms). */
 function span(daemon: Daemon, msg: string, t0: number): [number | null, number | null] {
@@ -102,13 +103,15 @@ export default async function massQueue(args: readonly string[]): Promise<void> 
     const end = Date.now() + 15_000;
     while (Date.now() < end && (await daemon.metric('spot_handler_sqs_messages_deleted_total')) < interrupted)
       await new Promise((r) => setTimeout(r, 250));
-    const counts = await world.sqs.counts();
-    const drains = new Map<string, number>();
-    for (const l of daemon.logsWith('drain started')) {
-      const node = String(l['node']);
-      drains.set(node, (drains.get(node) ?? 0) + 1);
-    }
-    const duplicates = [...drains.values()].reduce((s, n) => s + Math.max(0, n - 1), 0);
+    // the queue first: a message deleted by then had its node drained before this pod snapshot
+    const queue = await world.sqs.counts();
+    const left = new Set(
+      podKeys
+        .filter(([ns = '', name = '', uid]) => world.kube.store.get('pods', ns, name)?.metadata.uid === uid)
+        .map(([ns = '', name = '']) => world.kube.store.get('pods', ns, name)?.spec?.['nodeName']),
+    );
+    const drained = targets.filter((t) => !left.has(t.name)).length;
+    const counts = massCounts(daemon, queue, interrupted, drained);
     const apiAfter = await daemon.metric('spot_handler_kube_api_requests_total');
     const secs = (at: number | undefined) => (at === undefined ? null : Math.round((at - t0) / 10) / 100);
     const [firstReceive] = span(daemon, 'interruption event received', t0);
@@ -126,8 +129,7 @@ export default async function massQueue(args: readonly string[]): Promise<void> 
         interrupted,
         cordon_all_s: secs(cordonAt),
         drain_all_s: secs(drainAt),
-        lost_messages: counts.visible + counts.inFlight + counts.delayed,
-        duplicate_actions: duplicates,
+        ...counts,
         api_requests: apiAfter - apiBefore,
         kube_api_qps: numberArg(args, 'qps', Number(KUBE_SCHEMA.qps.default)),
         kube_api_burst: numberArg(args, 'burst', Number(KUBE_SCHEMA.burst.default)),

@@ -55,6 +55,8 @@ export interface QueueWorldOptions {
    * building `cluster` through the API; views read the store.
    */
   readonly seeded?: ClusterSpec;
+  /** How long building `cluster` may take to settle (default: world-builder's; benchmarks build big ones). */
+  readonly settleTimeoutMs?: number;
 }
 
 /** A running queue world. */
@@ -219,7 +221,7 @@ async function build(env: KubeEnv, options: QueueWorldOptions): Promise<Built> {
       graceSeconds: app.graceSeconds ?? 5,
     });
   }
-  await waitSettled(target);
+  await waitSettled(target, options.settleTimeoutMs);
   return { nodes, target };
 }
 

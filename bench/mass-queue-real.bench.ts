@@ -1,0 +1,115 @@
+/**
+ * mass-queue-real: the real daemon in queue mode (one replica, leader) on a REAL kube-apiserver
+ * (bench/real-cluster.ts): 300 fake nodes × 10 pods (built through the API; the kubelet simulator runs
+ * them, each exits 100 ms after SIGTERM), 100 spot interruption warnings sent to fauxqs at once.
+ * Measures from the last send: all 100 nodes cordoned, all 1,000 of their pods gone, the message and
+ * action counts of mass-queue-results.ts, the daemon's API requests and its peak RSS (VmHWM).
+ * Prints {"bench":"mass-queue-real","nodes":300,"interrupted":100,"cordon_all_s":…,"drain_all_s":…,
+ * "undeleted_messages":…,"lost_messages":…,"duplicate_actions":…,"drain_restarts":…,
+ * "nodes_not_drained":…,"api_requests":…,"peak_rss_mib":…,"setup_s":…,"load_avg":…}, or a skip line
+ * without a cluster. Targets: cordon_all_s ≤ 5, drain_all_s ≤ 60, 0 lost, 0 duplicates.
+ * Flags: --nodes=N --interrupted=N --pods-per-node=N --timeout-s=N.
+ */
+import { loadavg } from 'node:os';
+import { startDaemon, stopAllDaemons, type Daemon } from '../test/helpers/daemon.js';
+import { spotWarning } from '../test/helpers/queue-messages.js';
+import { startQueueWorld, type QueueWorld } from '../test/helpers/queue-world.js';
+import { numberArg, processMemoryMib } from './bench-args.js';
+import { massCounts } from './mass-queue-results.js';
+import { realCluster } from './real-cluster.js';
+
+async function startBenchDaemon(world: QueueWorld): Promise<Daemon> {
+  const daemon = await startDaemon(
+    {
+      mode: 'queue',
+      env: world.daemonEnv({
+        LOG_LEVEL: 'info',
+        LEASE_DURATION_SECONDS: '15',
+        LEASE_RENEW_SECONDS: '10',
+        LEASE_RETRY_SECONDS: '2',
+      }),
+    },
+    60_000,
+  );
+  await daemon.waitForLog((l) => l.msg === 'became leader', 60_000);
+  return daemon;
+}
+
+const round2 = (s: number): number => Math.round(s * 100) / 100;
+
+/** Runs the benchmark. */
+export default async function massQueueReal(args: readonly string[]): Promise<void> {
+  const cluster = await realCluster();
+  if ('skipped' in cluster) {
+    console.log(JSON.stringify({ bench: 'mass-queue-real', skipped: cluster.skipped }));
+    return;
+  }
+  const nodes = numberArg(args, 'nodes', 300);
+  const interrupted = numberArg(args, 'interrupted', 100);
+  const perNode = numberArg(args, 'pods-per-node', 10);
+  const timeoutMs = numberArg(args, 'timeout-s', 180) * 1000;
+  // kube-env reads the cluster from TEST_KUBECONFIG (this process only)
+  process.env['TEST_KUBECONFIG'] = cluster.kubeconfigPath;
+  const setupFrom = Date.now();
+  let world: QueueWorld | undefined;
+  try {
+    world = await startQueueWorld({
+      visibilitySeconds: 30,
+      cluster: {
+        nodes,
+        apps: [{ name: 'web', replicas: nodes * perNode, shutdownMs: 100, graceSeconds: 30 }],
+      },
+      settleTimeoutMs: 900_000,
+    });
+    const w = world;
+    const setupS = (Date.now() - setupFrom) / 1000;
+    const daemon = await startBenchDaemon(w);
+    const targets = w.nodes.slice(0, interrupted);
+    const original = new Map(
+      targets.map((t) => [t.name, new Set(w.appPodsOn(t.name).map((p) => p.metadata.uid))]),
+    );
+    const drainedNodes = (): number =>
+      targets.filter((t) => !w.appPodsOn(t.name).some((p) => original.get(t.name)?.has(p.metadata.uid)))
+        .length;
+    const apiBefore = await daemon.metric('spot_handler_kube_api_requests_total');
+    await Promise.all(targets.map((t) => w.send(spotWarning(t.instanceId))));
+    const t0 = Date.now();
+    let cordonAt: number | undefined;
+    let drainAt: number | undefined;
+    while (Date.now() - t0 < timeoutMs && drainAt === undefined) {
+      if (cordonAt === undefined && targets.every((t) => w.node(t.name)?.spec?.['unschedulable'] === true))
+        cordonAt = Date.now();
+      if (cordonAt !== undefined && drainedNodes() === targets.length) drainAt = Date.now();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // let the deletes land
+    const end = Date.now() + 15_000;
+    while (Date.now() < end && (await daemon.metric('spot_handler_sqs_messages_deleted_total')) < interrupted)
+      await new Promise((r) => setTimeout(r, 250));
+    // the queue first: a message deleted by then had its node drained before this pod snapshot
+    const queue = await w.sqs.counts();
+    const counts = massCounts(daemon, queue, interrupted, drainedNodes());
+    const apiAfter = await daemon.metric('spot_handler_kube_api_requests_total');
+    const memory = processMemoryMib(daemon.pid);
+    const secs = (at: number | undefined) => (at === undefined ? null : round2((at - t0) / 1000));
+    console.log(
+      JSON.stringify({
+        bench: 'mass-queue-real',
+        nodes,
+        interrupted,
+        pods_per_node: perNode,
+        cordon_all_s: secs(cordonAt),
+        drain_all_s: secs(drainAt),
+        ...counts,
+        api_requests: apiAfter - apiBefore,
+        peak_rss_mib: memory.hwm,
+        setup_s: round2(setupS),
+        load_avg: round2(loadavg()[0] ?? 0),
+      }),
+    );
+  } finally {
+    await stopAllDaemons();
+    await world?.stop();
+    await cluster.stop();
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The message and action counts of a mass-interruption benchmark (mass-queue, mass-queue-real), defined
+ * so that they cannot mistake unfinished work for loss:
+ * - `undeleted_messages`: still in the queue at the end; their node's work is not done (or its delete
+ *   is still on its way): the daemon must keep them;
+ * - `lost_messages`: deleted although their node was not drained: interrupted nodes still holding an
+ *   original pod beyond the messages still in the queue (one message per node, so any excess was
+ *   deleted too early);
+ * - `duplicate_actions`: nodes drained to the end more than once ("node drained" logged twice);
+ * - `drain_restarts`: "drain started" lines beyond one per node (a run retried after a transient API
+ *   error, or a failed action tried again after redelivery): the same work resumed, not duplicated.
+ */
+import type { Daemon } from '../test/helpers/daemon.js';
+
+/** Counts per node of a log msg. */
+function perNode(daemon: Daemon, msg: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const l of daemon.logsWith(msg)) {
+    const node = String(l['node']);
+    counts.set(node, (counts.get(node) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** What the benchmark reports about messages and actions. */
+export interface MassCounts {
+  readonly undeleted_messages: number;
+  readonly lost_messages: number;
+  readonly duplicate_actions: number;
+  readonly drain_restarts: number;
+  readonly nodes_not_drained: number;
+}
+
+/** The counts, from the daemon's logs, the queue and which interrupted nodes were drained. */
+export function massCounts(
+  daemon: Daemon,
+  queue: { readonly visible: number; readonly inFlight: number; readonly delayed: number },
+  interrupted: number,
+  drainedNodes: number,
+): MassCounts {
+  const undeleted = queue.visible + queue.inFlight + queue.delayed;
+  const notDrained = interrupted - drainedNodes;
+  const excess = (counts: Map<string, number>): number =>
+    [...counts.values()].reduce((s, n) => s + Math.max(0, n - 1), 0);
+  return {
+    undeleted_messages: undeleted,
+    lost_messages: Math.max(0, notDrained - undeleted),
+    duplicate_actions: excess(perNode(daemon, 'node drained')),
+    drain_restarts: excess(perNode(daemon, 'drain started')),
+    nodes_not_drained: notDrained,
+  };
+}
