@@ -42,6 +42,8 @@ export class NodeAction {
   readonly heartbeating = new Set<string>();
   /** Set when a stronger event arrived while running: the runner plans again. */
   restartRequested = false;
+  /** Set when the action's only event was canceled: an aborted run then ends "ignored" (nothing to do). */
+  canceled = false;
   /** The run under way, once it has planned (a merged event may change it in place). */
   run: RunContext | undefined;
 

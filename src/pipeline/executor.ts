@@ -130,10 +130,12 @@ export class Executor {
     } catch (err) {
       if (err instanceof NotLeader || !this.deps.canAct())
         return { status: 'aborted', detail: 'no longer leader' };
-      if (action.runAbort.signal.aborted && !action.restartRequested && !stop.aborted) {
-        return { status: 'ignored', detail: 'canceled' };
-      }
+      // only a cancellation makes an aborted run "ignored" (its message deleted); any other abort (the
+      // leadership lost, even if regained by now) leaves the work, and the message, for a later run
+      if (action.canceled && !stop.aborted) return { status: 'ignored', detail: 'canceled' };
       if (stop.aborted) return { status: 'aborted', detail: 'shutting down' };
+      if (action.runAbort.signal.aborted && !action.restartRequested)
+        return { status: 'aborted', detail: 'stopped before its end' };
       logger.error({ err, instanceId: action.instanceId }, 'node action failed');
       return { status: 'failed', detail: err instanceof Error ? err.message : String(err) };
     } finally {

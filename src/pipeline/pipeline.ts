@@ -113,6 +113,7 @@ export class Pipeline {
         this.store.canceled(cancellation.eventId, this.deps.clock.now());
         return false; // other events still need the node drained
       }
+      action.canceled = true;
       action.runAbort.abort(new Error('canceled'));
       await action.wait();
     }
