@@ -85,6 +85,9 @@ function podSpec(t: WorldTarget, app: AppSpec): V1PodSpec {
   };
 }
 
+/** Pod creations in flight at once for apps of more than 50 pods. */
+const PARALLEL_CREATES = 16;
+
 /** Creates a ReplicaSet and its pods (bound to the given nodes, owned by it); returns the pod names. */
 export async function createApp(t: WorldTarget, app: AppSpec): Promise<string[]> {
   const labels = { app: app.name };
@@ -95,7 +98,7 @@ export async function createApp(t: WorldTarget, app: AppSpec): Promise<string[]>
   const spec = podSpec(t, app);
   const names = Array.from({ length: app.replicas }, (_, i) => `${app.name}-${i}`);
   const createPods = async (owner?: { uid: string }): Promise<void> => {
-    for (const [i, name] of names.entries()) {
+    const create = async (i: number, name: string): Promise<void> => {
       const ownerReferences = owner
         ? [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: app.name, uid: owner.uid, controller: true }]
         : undefined;
@@ -106,7 +109,11 @@ export async function createApp(t: WorldTarget, app: AppSpec): Promise<string[]>
           spec: { ...spec, nodeName: app.nodes[i % app.nodes.length] ?? '' },
         },
       });
-    }
+    };
+    // one by one for the small apps of tests; big ones (benchmarks) PARALLEL_CREATES at a time
+    const step = names.length > 50 ? PARALLEL_CREATES : 1;
+    for (let from = 0; from < names.length; from += step)
+      await Promise.all(names.slice(from, from + step).map((name, k) => create(from + k, name)));
   };
   if (t.real) await createPods();
   const rs = await t.apps.createNamespacedReplicaSet({
