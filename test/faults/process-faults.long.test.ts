@@ -109,9 +109,16 @@ describe('process faults', () => {
     // A long poll of the killed leader may still be handed the next message (SQS and fauxqs alike), which
     // hides it for one visibility timeout: failover is bounded by lease + visibility (ADR 0003).
     const w = (queueWorld = await startQueueWorld({ visibilitySeconds: 5 }));
-    const a = await startDaemon({ mode: 'queue', env: w.daemonEnv({ POD_NAME: 'spot-handler-a' }) });
+    const lease = { LEASE_DURATION_SECONDS: '3', LEASE_RENEW_SECONDS: '2' };
+    const a = await startDaemon({
+      mode: 'queue',
+      env: w.daemonEnv({ POD_NAME: 'spot-handler-a', ...lease }),
+    });
     await a.waitForLog((l) => l.msg === 'became leader', 10_000);
-    const b = await startDaemon({ mode: 'queue', env: w.daemonEnv({ POD_NAME: 'spot-handler-b' }) });
+    const b = await startDaemon({
+      mode: 'queue',
+      env: w.daemonEnv({ POD_NAME: 'spot-handler-b', ...lease }),
+    });
     await new Promise((r) => setTimeout(r, 1500));
     expect(b.logsWith('became leader')).toHaveLength(0);
     const killedAt = Date.now();

@@ -158,8 +158,10 @@ export async function startQueueWorld(options: QueueWorldOptions = {}): Promise<
       KUBECONFIG: env.kubeconfigPath,
       POD_NAME: 'spot-handler-0',
       POD_NAMESPACE: env.namespace,
-      LEASE_DURATION_SECONDS: '3',
-      LEASE_RENEW_SECONDS: '2',
+      // short enough for failover tests (a standby leads ~7 s after a kill), long enough that a 4 s event-loop
+      // stall on a loaded CI machine does not cost the leader its lease mid-drain (writes are fenced)
+      LEASE_DURATION_SECONDS: '6',
+      LEASE_RENEW_SECONDS: '4',
       LEASE_RETRY_SECONDS: '1',
       SQS_MSG_VISIBILITY_TIMEOUT_SEC: String(options.visibilitySeconds ?? 30),
       LOG_FORMAT: 'json',
