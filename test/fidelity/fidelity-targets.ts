@@ -54,7 +54,10 @@ async function rawRequest(
   await kc.applyToHTTPSOptions(options);
   const payload = body === undefined ? undefined : JSON.stringify(body);
   if (payload !== undefined) {
-    options.headers = { ...options.headers, 'Content-Type': contentType };
+    // Content-Length always: node sends a DELETE body with neither it nor chunked framing otherwise,
+    // and a server then reads the body as the start of the next request
+    const length = Buffer.byteLength(payload);
+    options.headers = { ...options.headers, 'Content-Type': contentType, 'Content-Length': length };
   }
   const lib = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {

@@ -26,6 +26,8 @@ export interface DispatchContext {
   readonly faults: FaultInjector;
   readonly address: () => string;
   readonly subresources: Readonly<Record<string, SubresourceHandler>>;
+  /** BOOKMARK period of watches that allow them. */
+  readonly bookmarkMs: number;
 }
 
 function notFoundPage(res: ServerResponse): void {
@@ -110,7 +112,8 @@ async function serveResource(
       ops.requireNamespace(t.def, t.namespace);
     const sel = parseSelection(t.def, t.namespace, query);
     const watch = t.watchPrefix || query.get('watch') === 'true' || query.get('watch') === '1';
-    if (watch) serveWatch(ops, t.def, sel, query, req, res, ctx.faults, path);
+    if (watch)
+      serveWatch(ops, t.def, sel, query, req, res, { faults: ctx.faults, path, bookmarkMs: ctx.bookmarkMs });
     else sendList(ops, t.def, sel, query, res);
     return;
   }

@@ -106,7 +106,19 @@ function eventLine(type: WatchType | 'ERROR' | 'BOOKMARK', json: string): string
   return `{"type":"${type}","object":${json}}\n`;
 }
 
-/** Serves a WATCH until the client leaves, `timeoutSeconds` passes, the server stops or a fault cuts it. */
+/** How a watch is served: faults that may cut it, its path, the BOOKMARK period. */
+export interface WatchServing {
+  readonly faults: FaultInjector;
+  readonly path: string;
+  readonly bookmarkMs: number;
+}
+
+/**
+ * Serves a WATCH until the client leaves, `timeoutSeconds` passes, the server stops or a fault cuts it.
+ * With allowWatchBookmarks=true a BOOKMARK (an object of the kind carrying only the resourceVersion of
+ * the resource's latest change) comes every `bookmarkMs` once that change is newer than the watch's
+ * start, as a real API server sends them.
+ */
 export function serveWatch(
   ops: ObjectOps,
   def: ResourceDef,
@@ -114,8 +126,7 @@ export function serveWatch(
   query: URLSearchParams,
   req: IncomingMessage,
   res: ServerResponse,
-  faults: FaultInjector,
-  path: string,
+  { faults, path, bookmarkMs }: WatchServing,
 ): void {
   const rvParam = query.get('resourceVersion') ?? '';
   let replay: StoreEvent[] | undefined;
@@ -159,6 +170,22 @@ export function serveWatch(
   const uncut = faults.onCut((pattern) => {
     if (!pattern || pattern.test(path)) finish();
   });
+  // a real server's bookmark carries its watch cache's resourceVersion for the resource, and is sent
+  // only once that is past where the watch started
+  const startRv = replay ? Number(rvParam) : ops.store.lastChange(def.storage);
+  const sendBookmark = (): void => {
+    const rv = ops.store.lastChange(def.storage);
+    if (rv <= startRv) return;
+    const meta = { resourceVersion: String(rv) };
+    res.write(
+      eventLine(
+        'BOOKMARK',
+        JSON.stringify({ kind: def.kind, apiVersion: apiVersionOf(def), metadata: meta }),
+      ),
+    );
+  };
+  const bookmarks =
+    query.get('allowWatchBookmarks') === 'true' ? setInterval(sendBookmark, bookmarkMs) : undefined;
   let done = false;
   function finish(): void {
     if (done) return;
@@ -166,6 +193,7 @@ export function serveWatch(
     unwatch();
     uncut();
     if (timer) clearTimeout(timer);
+    if (bookmarks) clearInterval(bookmarks);
     if (!res.writableEnded) res.end();
   }
   req.on('close', finish);

@@ -61,6 +61,8 @@ export type ChangeListener = (storage: string, ev: StoreEvent) => void;
 /** The simulator's state; see ResourceDef.storage for collection names. */
 export class ObjectStore {
   private rv = 0;
+  /** resourceVersion of the last `compact()`: older versions are gone in every collection. */
+  private compactedAt = 0;
   private readonly collections = new Map<string, Collection>();
   private readonly listeners = new Set<ChangeListener>();
 
@@ -75,6 +77,8 @@ export class ObjectStore {
     let c = this.collections.get(storage);
     if (!c) {
       c = new Collection(storage === 'pods');
+      // a collection first used after a compaction has no history before it either
+      c.compactedRv = this.compactedAt;
       this.collections.set(storage, c);
     }
     return c;
@@ -220,8 +224,15 @@ export class ObjectStore {
     return h.slice(lo);
   }
 
+  /** resourceVersion of the collection's latest change (what a real watch cache is at for that resource). */
+  lastChange(storage: string): number {
+    const c = this.col(storage);
+    return c.history[c.history.length - 1]?.rv ?? c.compactedRv;
+  }
+
   /** Drops all history (as etcd compaction does): older resourceVersions now give 410 Gone. */
   compact(): void {
+    this.compactedAt = this.rv;
     for (const c of this.collections.values()) {
       c.history = [];
       c.compactedRv = this.rv;

@@ -48,6 +48,11 @@ export interface KubeApiSimulatorOptions {
   readonly scheduler?: Scheduler | 'none';
   /** Namespaces that exist at start (default: default, kube-system, kube-public, kube-node-lease). */
   readonly namespaces?: readonly string[];
+  /**
+   * A watch with allowWatchBookmarks=true gets a BOOKMARK this often (default 60 s, as a 1.24 API server
+   * sends them; tests may shorten it).
+   */
+  readonly watchBookmarkIntervalMs?: number;
 }
 
 /** A running simulator. */
@@ -83,6 +88,7 @@ async function handle(
   res: ServerResponse,
   sim: KubeApiSimulator,
   address: () => string,
+  bookmarkMs: number,
 ): Promise<void> {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
@@ -129,6 +135,7 @@ async function handle(
       faults: sim.faults,
       address,
       subresources: sim.subresources,
+      bookmarkMs,
     });
   } catch (err) {
     if (res.headersSent) res.destroy();
@@ -186,7 +193,8 @@ export async function startKubeApiSimulator(
     stop,
   };
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res, sim, () => `127.0.0.1:${port}`).catch((err: unknown) => {
+    const bookmarkMs = options.watchBookmarkIntervalMs ?? 60_000;
+    handle(req, res, sim, () => `127.0.0.1:${port}`, bookmarkMs).catch((err: unknown) => {
       if (!res.headersSent) sendError(res, toApiError(err));
     });
   });
