@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { kubeconfigFileText } from '../../src/sandbox/kube-api/client-config.js';
+import { waitFor } from '../../src/sandbox/demo-world.js';
 import { startSandboxWorldOnKubeEnv, type WorldOnKubeEnv } from '../helpers/kube-env.js';
 import { startDaemon, stopAllDaemons, testBundle } from '../helpers/daemon.js';
 import { faultRecord } from './support/fault-record.js';
@@ -93,6 +94,10 @@ describe('Kubernetes API unreachable and concurrent writers (IMDS mode)', () => 
     } finally {
       await writer.stop();
     }
+    // the world's view is an informer cache: on a real server the writer's last patch may reach it later
+    const writes = (): string | undefined =>
+      world.node(world.nodeName)?.metadata.labels?.['example.com/writes'];
+    await waitFor(() => writes() === String(writer.counts.writes), 5_000, 'the view to see the last write');
     const node = world.node(world.nodeName);
     const keys = ((node?.spec?.['taints'] ?? []) as { key: string }[]).map((t) => t.key);
     // theirs: every taint the writer added with a successful write is still there
