@@ -79,10 +79,13 @@ export class LeaseElector {
   /** Campaigns and renews until the signal aborts; then releases the lease if we hold it. */
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
+      // the lease counts from when the request left, not from when its answer was read: an answer read
+      // after a pause (SIGSTOP, a long GC) must not make a leader that slept past its lease fit to act
+      const sentAt = this.deps.clock.now();
       const ok = await this.tryAcquireOrRenew();
       const now = this.deps.clock.now();
       if (ok) {
-        this.lastRenewMs = now;
+        this.lastRenewMs = sentAt;
         if (!this.leader) this.setLeader(true);
       } else if (
         this.leader &&

@@ -11,7 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, type Hash } from 'node:crypto';
-import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -121,7 +121,10 @@ export async function testBundle(): Promise<string> {
   sourceKey(`${REPO_ROOT}src`, hash);
   const dir = join(tmpdir(), `spot-handler-test-bundle-${hash.digest('hex').slice(0, 16)}`);
   const file = join(dir, 'spot-handler.mjs');
-  if (existsSync(file)) return file;
+  if (existsSync(file)) {
+    markUsed(dir);
+    return file;
+  }
   const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   const { build } = await import('esbuild');
   await build({
@@ -150,14 +153,27 @@ export async function testBundle(): Promise<string> {
   return file;
 }
 
-/** Removes test bundles of earlier source states (10 MB each) unused for ten minutes. */
+/** Marks a bundle as in use (its mtime), so that another checkout's pruning leaves it alone. */
+function markUsed(dir: string): void {
+  const now = new Date();
+  try {
+    utimesSync(dir, now, now);
+  } catch {
+    // pruned meanwhile: the daemon start reports the missing file
+  }
+}
+
+/**
+ * Removes test bundles of other source states (10 MB each) unused for an hour. Every start of a daemon
+ * marks its bundle used, so a long suite (or another checkout's run at the same time) keeps its own.
+ */
 function pruneOldBundles(keep: string): void {
   const root = tmpdir();
   for (const name of readdirSync(root)) {
     const path = join(root, name);
     if (!name.startsWith('spot-handler-test-bundle-') || path === keep) continue;
     try {
-      if (Date.now() - statSync(path).mtimeMs > 600_000) rmSync(path, { recursive: true, force: true });
+      if (Date.now() - statSync(path).mtimeMs > 3_600_000) rmSync(path, { recursive: true, force: true });
     } catch {
       // gone already
     }

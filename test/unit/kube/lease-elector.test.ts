@@ -29,7 +29,17 @@ class FakeLeaseStore implements LeaseStore {
   failing = false;
   hanging = false;
   calls = 0;
+  /** While set, writes reach the server but their answers wait for release() (a paused process). */
+  private withheld: Promise<void> | undefined;
+  private releaseAnswers: (() => void) | undefined;
   constructor(private readonly server: LeaseServer) {}
+  holdAnswers(): void {
+    this.withheld = new Promise((r) => (this.releaseAnswers = r));
+  }
+  release(): void {
+    this.releaseAnswers?.();
+    this.withheld = undefined;
+  }
   private async gate(): Promise<void> {
     this.calls++;
     if (this.hanging) await new Promise(() => {});
@@ -45,7 +55,9 @@ class FakeLeaseStore implements LeaseStore {
   }
   async replace(spec: LeaseSpec, resourceVersion: string): Promise<LeaseRecord> {
     await this.gate();
-    return this.server.write(spec, resourceVersion);
+    const written = this.server.write(spec, resourceVersion);
+    await this.withheld;
+    return written;
   }
 }
 
@@ -149,6 +161,21 @@ describe('LeaseElector', () => {
     expect(b.elector.isLeader).toBe(true);
     expect(b.elector.stillLeader()).toBe(true);
     expect(server.record).toMatchObject({ holderIdentity: 'b', leaseTransitions: 1 });
+  });
+
+  it('a renew answered late counts from when it was sent, not when its answer was read', async () => {
+    // the server wrote the renew when it arrived: the lease runs from then, so must our fitness to act
+    const { clock, a } = solo();
+    await run(clock, 4000, a);
+    a.store.holdAnswers(); // the next renew (sent within 2 s) reaches the server; its answer is late
+    await run(clock, 8000, a);
+    a.store.release(); // answered ok 6–8 s after it was sent
+    a.store.holdAnswers(); // and the renew after that is late too
+    await new Promise((r) => setImmediate(r));
+    await run(clock, 4500, a); // 10.5–12.5 s after the answered renew was sent, 4.5 s after its answer
+    expect(a.elector.isLeader).toBe(true);
+    expect(a.elector.stillLeader()).toBe(false);
+    a.store.release();
   });
 
   it('steps down at once (callback, gauge) when renewals fail for the renew deadline', async () => {
