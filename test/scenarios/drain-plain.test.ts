@@ -36,7 +36,7 @@ describe('drain against the API simulator', () => {
     });
     expect(result).toMatchObject({ result: 'succeeded', podsEvicted: 30, podsRemaining: 0 });
     // ~0.5 s on an idle core; a sanity bound only (bench/drain-110* measure speed), loose for loaded CI
-    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(Date.now() - started).toBeLessThan(30_000);
     const left = await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${N1}` });
     expect(left.items).toHaveLength(0);
     const node = await core.readNode({ name: N1 });
