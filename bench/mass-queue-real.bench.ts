@@ -11,6 +11,7 @@
  * Flags: --nodes=N --interrupted=N --pods-per-node=N --timeout-s=N.
  */
 import { loadavg } from 'node:os';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { startDaemon, stopAllDaemons, type Daemon } from '../test/helpers/daemon.js';
 import { spotWarning } from '../test/helpers/queue-messages.js';
 import { startQueueWorld, type QueueWorld } from '../test/helpers/queue-world.js';
@@ -65,12 +66,18 @@ export default async function massQueueReal(args: readonly string[]): Promise<vo
     const setupS = (Date.now() - setupFrom) / 1000;
     const daemon = await startBenchDaemon(w);
     const targets = w.nodes.slice(0, interrupted);
-    const original = new Map(
-      targets.map((t) => [t.name, new Set(w.appPodsOn(t.name).map((p) => p.metadata.uid))]),
+    // read from the API, not the informer view: a watch cut under load left the view stale once
+    const core = w.env.kubeConfig.makeApiClient(CoreV1Api);
+    const podsNow = async () => (await core.listNamespacedPod({ namespace: w.namespace })).items;
+    const targetNames = new Set(targets.map((t) => t.name));
+    const original = new Set(
+      (await podsNow()).filter((p) => targetNames.has(p.spec?.nodeName ?? '')).map((p) => p.metadata?.uid),
     );
-    const drainedNodes = (): number =>
-      targets.filter((t) => !w.appPodsOn(t.name).some((p) => original.get(t.name)?.has(p.metadata.uid)))
-        .length;
+    const drainedNodes = async (): Promise<number> => {
+      const pods = await podsNow();
+      const held = new Set(pods.filter((p) => original.has(p.metadata?.uid)).map((p) => p.spec?.nodeName));
+      return targets.filter((t) => !held.has(t.name)).length;
+    };
     const apiBefore = await daemon.metric('spot_handler_kube_api_requests_total');
     await Promise.all(targets.map((t) => w.send(spotWarning(t.instanceId))));
     const t0 = Date.now();
@@ -79,8 +86,8 @@ export default async function massQueueReal(args: readonly string[]): Promise<vo
     while (Date.now() - t0 < timeoutMs && drainAt === undefined) {
       if (cordonAt === undefined && targets.every((t) => w.node(t.name)?.spec?.['unschedulable'] === true))
         cordonAt = Date.now();
-      if (cordonAt !== undefined && drainedNodes() === targets.length) drainAt = Date.now();
-      await new Promise((r) => setTimeout(r, 100));
+      if (cordonAt !== undefined && (await drainedNodes()) === targets.length) drainAt = Date.now();
+      await new Promise((r) => setTimeout(r, 250));
     }
     // let the deletes land
     const end = Date.now() + 15_000;
@@ -88,7 +95,7 @@ export default async function massQueueReal(args: readonly string[]): Promise<vo
       await new Promise((r) => setTimeout(r, 250));
     // the queue first: a message deleted by then had its node drained before this pod snapshot
     const queue = await w.sqs.counts();
-    const counts = massCounts(daemon, queue, interrupted, drainedNodes());
+    const counts = massCounts(daemon, queue, interrupted, await drainedNodes());
     const apiAfter = await daemon.metric('spot_handler_kube_api_requests_total');
     const memory = processMemoryMib(daemon.pid);
     const secs = (at: number | undefined) => (at === undefined ? null : round2((at - t0) / 1000));
