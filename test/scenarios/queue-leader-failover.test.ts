@@ -54,6 +54,13 @@ describe('queue mode: leader killed mid-drain', () => {
     await world.send(spotWarning(target.instanceId));
     await first.waitForLog((l) => l.msg === 'drain started', 10_000);
     await until(() => triggers(hooks.received).includes('start'), 5_000, 'start webhook');
+    // delivering a webhook and recording it on the node are two steps: a leader killed between them sends
+    // it again after the failover (at least once, by design). The story is a kill after the record.
+    await until(
+      () => (world.node(NODE)?.metadata.annotations?.['spot-handler/reported'] ?? '').includes('start'),
+      10_000,
+      'start webhook recorded on the node',
+    );
     await until(
       () => world.appPodsOn(NODE).some((p) => p.metadata.deletionTimestamp !== undefined),
       5_000,
