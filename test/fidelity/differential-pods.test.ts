@@ -24,7 +24,13 @@ async function attempt<T>(fn: () => Promise<T>): Promise<unknown> {
 function pod(name: string, node: string, app: string): Record<string, unknown> {
   return {
     metadata: { name, labels: { app } },
-    spec: { nodeName: node, containers: [{ name: 'c', image: 'busybox' }] },
+    // no kubelet heartbeats this node: on a real server it goes unreachable after ~40 s and the taint
+    // manager evicts pods that do not tolerate NoExecute (a loaded run lost web-0 that way)
+    spec: {
+      nodeName: node,
+      containers: [{ name: 'c', image: 'busybox' }],
+      tolerations: [{ operator: 'Exists', effect: 'NoExecute' }],
+    },
   };
 }
 
