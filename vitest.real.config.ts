@@ -19,6 +19,8 @@ export default defineConfig({
       'test/faults/process-faults.long.test.ts',
       'test/faults/queue-faults.long.test.ts',
     ],
+    // the sandbox demo runs its own simulator whatever TEST_KUBECONFIG says: nothing to prove here
+    exclude: ['test/scenarios/imds-demo.test.ts'],
     // the long fault tests take minutes (as in vitest.faults.config.ts)
     testTimeout: 180_000,
     hookTimeout: 120_000,

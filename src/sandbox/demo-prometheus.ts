@@ -178,7 +178,13 @@ export async function startDemoPrometheus(o: DemoPrometheusOptions): Promise<Dem
     url,
     stop,
     printSummary: async (sinceMs, out) => {
-      await new Promise((r) => setTimeout(r, 2500)); // one more scrape and rule evaluation after the drain
+      // wait until Prometheus has scraped the drain (a loaded machine delays scrapes), then one more
+      // scrape and rule evaluation
+      const scrapedBy = Date.now() + 15_000;
+      const scraped = async (): Promise<boolean> =>
+        (await query('sum(spot_handler_drains_total) > 0').catch(() => [])).length > 0;
+      while (!(await scraped()) && Date.now() < scrapedBy) await new Promise((r) => setTimeout(r, 250));
+      await new Promise((r) => setTimeout(r, 1500));
       out(`\nalerts (Prometheus ${url}, the chart's rules, for: ÷${DEMO_FOR_SCALE})\n`);
       try {
         const window = Math.max(1, Math.ceil((Date.now() - sinceMs) / 1000));

@@ -222,7 +222,7 @@ export async function waitUntil(
  * every Ready pod it selects (a real server lets Pending pods through a PDB, so a drain must not start
  * earlier).
  */
-export async function waitSettled(t: WorldTarget, timeoutMs = t.real ? 30_000 : 5000): Promise<void> {
+export async function waitSettled(t: WorldTarget, timeoutMs = t.real ? 90_000 : 5000): Promise<void> {
   await waitUntil(
     'pods owned, Running and Ready, PDB status settled',
     async () => {
