@@ -31,8 +31,10 @@ it('waits for replacements to become Ready elsewhere, then finishes', async () =
   // each eviction after the first had to wait for a replacement (>= 300 ms start delay each)
   expect(result.durationMs).toBeGreaterThanOrEqual(600);
   const refused = drain.env.sim.requests.count({ method: 'POST', path: /\/eviction$/, status: 429 });
-  expect(refused).toBeGreaterThan(0);
-  expect((await metrics.podsBlockedByPdb.get()).values[0]?.value).toBe(refused);
+  // on a real server the replacements may already be Ready by the time a retry goes out (its own timing):
+  // the refusals are asserted where the timing is ours; the count always matches the metric
+  if (!drain.env.real) expect(refused).toBeGreaterThan(0);
+  expect((await metrics.podsBlockedByPdb.get()).values[0]?.value ?? 0).toBe(refused);
   // the last replacement was created when the last pod left; it becomes Ready a little later
   await waitUntil('replacements Ready on n2', async () => {
     const moved = (await drain.podsOn(N2)).filter((p) => p.metadata?.labels?.['app'] === 'web');
