@@ -26,5 +26,9 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
+    // A real control plane's controllers and scheduler share two cores with the daemons under test, and
+    // each full CI run so far tripped a different timing wait once. A failing test runs once more; one
+    // that passes only then is still listed by name (.ci/run prints "RETRIED: ..."), never hidden.
+    retry: 1,
   },
 });

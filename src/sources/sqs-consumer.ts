@@ -149,11 +149,12 @@ export class SqsConsumer {
         this.hardStop.signal,
       );
     } catch (err) {
+      // an SQS error counts even when leadership or the loop ended while it was under way
+      if (!this.hardStop.signal.aborted) metrics.sqsErrors.inc({ operation: 'receive' });
       if (signal.aborted) {
         this.reserved -= batch;
         return failures;
       }
-      metrics.sqsErrors.inc({ operation: 'receive' });
       const delayMs = this.backoffMs(failures + 1);
       // a SetupError (missing IAM action, no such queue) is logged once by the permanent-error tracker
       if (err instanceof SetupError) logger.debug({ err, delayMs }, 'SQS receive failed; backing off');

@@ -42,8 +42,8 @@ describe('SQS faults (queue mode)', () => {
   it('receive 500s and throttling, delete 500s: drained once, deleted once', async () => {
     const rec = faultRecord('sqs', 'ReceiveMessage 500 ×3 then throttled ×3; DeleteMessage 500 ×2');
     const { world: w, proxy: p } = await setup();
-    // one receive loop (WORKERS ≤ 10): parallel polls would spread the injected failures over the SDK's retries
-    const daemon = await startDaemon({ mode: 'queue', env: queueFaultEnv(w, p, { WORKERS: '10' }) });
+    // one receive loop (WORKERS ≤ 5: maxInFlight max(10, 2×WORKERS), one loop per 10): parallel polls would spread the injected failures over the SDK's retries
+    const daemon = await startDaemon({ mode: 'queue', env: queueFaultEnv(w, p, { WORKERS: '5' }) });
     await daemon.waitForLog((l) => l.msg === 'became leader', 10_000);
     p.fail('ReceiveMessage', { count: 3 });
     await until(() => p.count('ReceiveMessage', 500) === 3, 10_000, 'receive 500s');

@@ -31,8 +31,9 @@ describe('IMDS mode: rebalance recommendation', () => {
     const before = world.podsOn(world.nodeName).length;
     world.imds.setRebalance(new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
     await daemon.waitForLog((l) => l.msg === 'node cordoned', 8_000);
+    // the world reads the node through a watch: on a real server it may see the write a moment later
+    await waitFor(() => world.node(world.nodeName)?.spec?.['unschedulable'] === true, 5_000, 'cordon seen');
     const node = world.node(world.nodeName);
-    expect(node?.spec?.['unschedulable']).toBe(true);
     expect(ourTaints()).toEqual(['spot-handler/rebalance-recommendation']);
     expect(node?.metadata.labels?.['spot-handler/kind']).toBe('rebalance-recommendation');
 

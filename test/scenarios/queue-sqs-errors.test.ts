@@ -29,8 +29,8 @@ describe('queue mode: SQS errors for a while', () => {
     // (counted, not timed: a loaded machine may take longer than any fixed outage to start the daemon)
     proxy.failNext('ReceiveMessage', 8);
     proxy.failNext('DeleteMessage', 4);
-    // one receive loop (WORKERS ≤ 10), so the injected receive failures are not spread over parallel polls
-    const daemon = await startQueueDaemon(world, { AWS_ENDPOINT_URL_SQS: proxy.url, WORKERS: '10' });
+    // one receive loop (WORKERS ≤ 5: one loop per 10 of max(10, 2×WORKERS) in flight), so the injected receive failures are not spread over parallel polls
+    const daemon = await startQueueDaemon(world, { AWS_ENDPOINT_URL_SQS: proxy.url, WORKERS: '5' });
     const target = nodeAt(world, 0);
     await world.send(spotWarning(target.instanceId));
 
