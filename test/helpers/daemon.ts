@@ -10,15 +10,11 @@
  * `npm run build` made). SPOT_HANDLER_TEST_ENTRY=source|bundle|auto overrides the choice for a run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, type Hash } from 'node:crypto';
-import { existsSync, readdirSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT, testBundle } from './daemon-bundle.js';
 
-/** Repository root. */
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export { REPO_ROOT, testBundle } from './daemon-bundle.js';
 /** The bundle `npm run build` writes. */
 export const BUNDLE_PATH = `${REPO_ROOT}dist/spot-handler.mjs`;
 /** The V8 flags the Dockerfile's ENTRYPOINT uses (ADR 0007; test/unit/packaging checks they match). */
@@ -100,84 +96,6 @@ export async function freePort(): Promise<number> {
   const port = typeof address === 'object' && address ? address.port : 0;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
-}
-
-function sourceKey(dir: string, hash: Hash): void {
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
-    a.name.localeCompare(b.name),
-  )) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) sourceKey(path, hash);
-    else {
-      const st = statSync(path);
-      hash.update(`${path}\0${st.size}\0${st.mtimeMs}\n`);
-    }
-  }
-}
-
-/** Builds (once per source state) a bundle of src/main.ts into the temp directory; returns its path. */
-export async function testBundle(): Promise<string> {
-  const hash = createHash('sha256');
-  sourceKey(`${REPO_ROOT}src`, hash);
-  const dir = join(tmpdir(), `spot-handler-test-bundle-${hash.digest('hex').slice(0, 16)}`);
-  const file = join(dir, 'spot-handler.mjs');
-  if (existsSync(file)) {
-    markUsed(dir);
-    return file;
-  }
-  const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  const { build } = await import('esbuild');
-  await build({
-    entryPoints: [`${REPO_ROOT}src/main.ts`],
-    outdir: tmp,
-    entryNames: 'spot-handler',
-    chunkNames: 'chunks/[name]-[hash]',
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    splitting: true,
-    define: { __SPOT_HANDLER_VERSION__: JSON.stringify('0.0.0-test') },
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-    logLevel: 'error',
-  });
-  try {
-    renameSync(tmp, dir);
-  } catch {
-    rmSync(tmp, { recursive: true, force: true }); // another test file built it first
-  }
-  pruneOldBundles(dir);
-  return file;
-}
-
-/** Marks a bundle as in use (its mtime), so that another checkout's pruning leaves it alone. */
-function markUsed(dir: string): void {
-  const now = new Date();
-  try {
-    utimesSync(dir, now, now);
-  } catch {
-    // pruned meanwhile: the daemon start reports the missing file
-  }
-}
-
-/**
- * Removes test bundles of other source states (10 MB each) unused for an hour. Every start of a daemon
- * marks its bundle used, so a long suite (or another checkout's run at the same time) keeps its own.
- */
-function pruneOldBundles(keep: string): void {
-  const root = tmpdir();
-  for (const name of readdirSync(root)) {
-    const path = join(root, name);
-    if (!name.startsWith('spot-handler-test-bundle-') || path === keep) continue;
-    try {
-      if (Date.now() - statSync(path).mtimeMs > 3_600_000) rmSync(path, { recursive: true, force: true });
-    } catch {
-      // gone already
-    }
-  }
 }
 
 /** The file to run, or undefined for the source through tsx. */

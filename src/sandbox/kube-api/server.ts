@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import type { Clock } from '../../clock.js';
 import { systemClock } from '../../clock.js';
-import { ACCESS_REVIEW_PATH, AccessRules, serveAccessReview } from './access-review.js';
+import { ACCESS_REVIEW_PATH, AccessRules, serveAccessReview } from './self-subject-access-review.js';
 import type { SubresourceHandler } from './dispatch.js';
 import { dispatch } from './dispatch.js';
 import { DisruptionController } from './disruption-controller.js';
