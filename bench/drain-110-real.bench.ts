@@ -1,13 +1,15 @@
 /**
  * drain-110-real: one node with 110 pods (each exits 50 ms after SIGTERM: the kubelet simulator finishes
  * them) on a REAL kube-apiserver. Three drains, alternating, 5 runs each, a fresh node per run:
- * - ours: our actuator in this process, as the executor runs it: mark+cordon, draining condition, the
- *   drain engine (evictions, one watch), drained condition; cordon → last pod gone;
+ * - ours: `spot-handler drain NODE --ignore-daemonsets --delete-emptydir-data --force` (a bundle of the
+ *   current src/, plain node), spawn → exit 0: process start, client load, cordon, our engine (list,
+ *   evictions, one watch), the check that nothing is left;
  * - floor: no logic at all: cordon, one list, parallel evictions over keep-alive, one watch until every
  *   pod is gone;
  * - kubectl: `kubectl drain --ignore-daemonsets --delete-emptydir-data --force`, spawn → exit.
  * Prints {"bench":"drain-110-real","ours_s":…,"floor_s":…,"kubectl_s":…,"node_writes":…,
- * "api_requests_per_drain":…,"load_avg":…} (medians). Targets: ours ≤ 1.5 s and ≤ 1.3 × floor.
+ * "ours_cordon_to_gone_s":… (the command's own cordon → drained, without process start),
+ * "api_requests_per_drain":… (the CLI's own count),"load_avg":…} (medians). Targets: ours ≤ 1.5 s and ≤ 1.3 × floor.
  * The cluster: TEST_KUBECONFIG (an existing one), or SPOT_HANDLER_KUBE_UP=<path of an `up` script that
  * prints TEST_KUBECONFIG=…> (started in a temp dir, stopped and purged at the end, by `down` next to it);
  * without either it prints a skip line. Flags: --runs=N (default 5), --no-kubectl.
@@ -15,27 +17,13 @@
 import { execFile } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { promisify } from 'node:util';
-import pino from 'pino';
-import { Registry } from 'prom-client';
-import {
-  AppsV1Api,
-  CoreV1Api,
-  PatchStrategy,
-  setHeaderOptions,
-  Watch,
-  type V1Pod,
-} from '@kubernetes/client-node';
+import { CoreV1Api, PatchStrategy, setHeaderOptions, Watch, type V1Pod } from '@kubernetes/client-node';
 import { systemClock } from '../src/clock.js';
 import { realCluster } from './real-cluster.js';
-import { createMetrics } from '../src/report/metrics.js';
 import { loadKubeConfig, type KeepAliveKubeConfig } from '../src/kube/kube-config.js';
 import { RateLimiter } from '../src/kube/rate-limiter.js';
-import { KubeNodeApi } from '../src/kube/node-api.js';
-import { KubePodApi } from '../src/kube/pod-api.js';
-import type { NodeApi } from '../src/actions/kube-ports.js';
-import { KubeNodeActuator } from '../src/actions/kube-node-actuator.js';
-import { DEFAULT_ACTUATOR_OPTIONS } from '../src/actions/actuator-options.js';
 import { SHUTDOWN_MS_ANNOTATION, startKubeletSimulator } from '../src/sandbox/kubelet.js';
+import { testBundle } from '../test/helpers/daemon.js';
 import { median, ms3 } from './drain-support.js';
 
 const exec = promisify(execFile);
@@ -43,15 +31,6 @@ const PODS = 110;
 let floorFallbacks = 0;
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 type Variant = 'ours' | 'floor' | 'kubectl';
-
-/** Counts node writes (PATCH node, PATCH node status). */
-function countingNodes(inner: NodeApi, counter: { writes: number }): NodeApi {
-  return {
-    getNode: (n) => inner.getNode(n),
-    patchNode: (n, p) => (counter.writes++, inner.patchNode(n, p)),
-    patchNodeStatus: (n, p) => (counter.writes++, inner.patchNodeStatus(n, p)),
-  };
-}
 
 function podBody(node: string, i: number): V1Pod {
   return {
@@ -142,6 +121,7 @@ export default async function drain110Real(args: readonly string[] = []): Promis
     rateLimiter: new RateLimiter(systemClock, { qps: 500, burst: 1000 }),
   });
   const core = kc.makeApiClient(CoreV1Api);
+  const bundle = await testBundle();
   const tag = Math.random().toString(36).slice(2, 7);
   const ns = `drain-bench-${tag}`;
   const nodes = new Map<string, string>(); // `${variant}-${i}` → node name
@@ -154,6 +134,7 @@ export default async function drain110Real(args: readonly string[] = []): Promis
   });
   const times: Record<Variant, number[]> = { ours: [], floor: [], kubectl: [] };
   const writes: number[] = [];
+  const oursInside: number[] = []; // cordon → drained, the command's own clock
   const requests: number[] = [];
   try {
     for (let i = 0; i < runs; i++) {
@@ -189,8 +170,9 @@ export default async function drain110Real(args: readonly string[] = []): Promis
           ]);
           times.kubectl.push((performance.now() - t) / 1000);
         } else {
-          const r = await oursDrain(kc, node);
+          const r = await oursDrain(bundle, cluster.kubeconfigPath, node);
           times.ours.push(r.seconds);
+          oursInside.push(r.cordonToGoneS);
           writes.push(r.nodeWrites);
           requests.push(r.apiRequests);
         }
@@ -214,10 +196,12 @@ export default async function drain110Real(args: readonly string[] = []): Promis
       floor_s: ms3(floor),
       kubectl_s: times.kubectl.length > 0 ? ms3(median(times.kubectl)) : null,
       ours_over_floor: ms3(ours / floor),
+      ours_cordon_to_gone_s: ms3(median(oursInside)),
       node_writes: median(writes),
       api_requests_per_drain: median(requests),
       floor_watch_fallbacks: floorFallbacks,
       ours_runs_s: times.ours.map(ms3),
+      ours_cordon_to_gone_runs_s: oursInside.map(ms3),
       floor_runs_s: times.floor.map(ms3),
       kubectl_runs_s: times.kubectl.map(ms3),
       load_avg: loadavg()[0]?.toFixed(1),
@@ -225,46 +209,42 @@ export default async function drain110Real(args: readonly string[] = []): Promis
   );
 }
 
-/** Our drain as the executor runs it (no webhook): cordon → last pod gone. */
-async function oursDrain(kc: KeepAliveKubeConfig, node: string) {
-  const metrics = createMetrics(
-    new Registry(),
-    { version: 'bench', mode: 'bench' },
-    { defaultMetrics: false },
-  );
-  const counter = { writes: 0 };
-  const core = kc.makeApiClient(CoreV1Api);
-  const pods = new KubePodApi({ kubeConfig: kc, core, apps: kc.makeApiClient(AppsV1Api), counter: metrics });
-  const actuator = new KubeNodeActuator({
-    nodes: countingNodes(new KubeNodeApi(core, metrics), counter),
-    pods,
-    clock: systemClock,
-    logger: pino({ level: 'silent' }),
-    metrics,
-    options: DEFAULT_ACTUATOR_OPTIONS,
-  });
-  const now = Date.now();
-  const marking = {
-    kind: 'spot-interruption' as const,
-    eventId: `bench-${node}`,
-    deadlineMs: now + 120_000,
-    noticedAtMs: now,
-  };
+/** The command's closing log line at --log-level=info (src/commands/drain-command.ts). */
+interface DrainCostLine {
+  readonly msg?: string;
+  readonly apiRequests?: number;
+  readonly nodeWrites?: number;
+  readonly cordonToDrainedMs?: number;
+}
+
+/**
+ * Ours: the built CLI, `spot-handler drain NODE` with kubectl's flags, spawn → exit 0 (the same clock as
+ * kubectl's). It reports its API requests and node writes on stderr at --log-level=info.
+ */
+async function oursDrain(bundle: string, kubeconfigPath: string, node: string) {
   const t = performance.now();
-  await actuator.cordon(node, marking, 'draining');
-  const phaseWrite = actuator.setPhase(node, 'draining', 'bench');
-  const result = await actuator.drain({
-    nodeName: node,
-    kind: 'spot-interruption',
-    eventId: marking.eventId,
-    deadlineMs: marking.deadlineMs,
-    urgent: true,
-    signal: new AbortController().signal,
-  });
+  const { stderr } = await exec(process.execPath, [
+    bundle,
+    'drain',
+    node,
+    `--kubeconfig=${kubeconfigPath}`,
+    '--ignore-daemonsets',
+    '--delete-emptydir-data',
+    '--force',
+    '--timeout=300s',
+    '--log-level=info',
+  ]);
   const seconds = (performance.now() - t) / 1000;
-  await phaseWrite;
-  await actuator.setPhase(node, 'drained', `drained (${result.result})`);
-  if (result.podsRemaining !== 0) throw new Error(`drain of ${node}: ${result.result}`);
-  const apiRequests = (await metrics.apiRequests.get()).values.reduce((s, v) => s + v.value, 0);
-  return { seconds, nodeWrites: counter.writes, apiRequests };
+  const stats = stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as DrainCostLine)
+    .find((l) => l.msg === 'drain cost');
+  if (!stats) throw new Error(`spot-handler drain ${node} printed no cost line:\n${stderr}`);
+  return {
+    seconds,
+    cordonToGoneS: (stats.cordonToDrainedMs ?? NaN) / 1000,
+    nodeWrites: stats.nodeWrites ?? NaN,
+    apiRequests: stats.apiRequests ?? NaN,
+  };
 }

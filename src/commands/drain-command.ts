@@ -4,17 +4,18 @@
  * progress and, when the drain does not finish, the pods and PDBs that blocked it. Exit codes as
  * kubectl's: 0 drained, 1 anything else (usage errors included).
  */
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { Registry } from '../report/prom-client-lean.js';
 import { DEFAULT_ACTUATOR_OPTIONS, type ActuatorOptions } from '../actions/actuator-options.js';
 import { Drainer } from '../actions/drain/drainer.js';
 import { decidePod, refusalMessage, type RefusedPod } from '../actions/drain/pod-filters.js';
 import type { NodeApi, PodApi } from '../actions/kube-ports.js';
+import type { ApiRequestCounter } from '../kube/api-call.js';
 import { updateNode } from '../actions/node-writer.js';
 import type { Clock } from '../clock.js';
 import { NotFoundError } from '../errors.js';
 import type { DrainResult } from '../pipeline/node-actuator-port.js';
-import { createMetrics } from '../report/metrics.js';
+import { createMetrics, type Metrics } from '../report/metrics.js';
 import { VERSION } from '../version.js';
 import { DRAIN_USAGE, DrainUsageError, parseDrainFlags, type DrainFlags } from './drain-flags.js';
 import { drainSummary, ProgressPodApi, type PrintLine } from './drain-progress.js';
@@ -36,17 +37,34 @@ export interface DrainCommandIo {
   readonly clock: Clock;
   /** Aborts the drain (Ctrl-C). */
   readonly signal: AbortSignal;
-  /** Builds the Kubernetes ports (tests pass their own). */
-  readonly connect: (flags: DrainFlags) => Promise<DrainCommandKube>;
+  /** Builds the Kubernetes ports (tests pass their own); they count their requests on `counter`. */
+  readonly connect: (flags: DrainFlags, counter: ApiRequestCounter) => Promise<DrainCommandKube>;
 }
 
 /** Builds the real adapters (src/kube/drain-command-kube.ts) from the flags. */
-export async function connectKube(flags: DrainFlags): Promise<DrainCommandKube> {
+export async function connectKube(flags: DrainFlags, counter: ApiRequestCounter): Promise<DrainCommandKube> {
   const { connectDrainKube } = await import('../kube/drain-command-kube.js');
   return connectDrainKube({
     ...(flags.kubeconfigPath !== undefined && { kubeconfigPath: flags.kubeconfigPath }),
     ...(flags.podSelector !== undefined && { podSelector: flags.podSelector }),
+    counter,
   });
+}
+
+/** What one run cost: node writes, and when the cordon began and the drain ended (clock ms). */
+interface DrainCost {
+  nodeWrites: number;
+  cordonAtMs?: number;
+  drainedAtMs?: number;
+}
+
+/** Counts the node writes (PATCH node, PATCH node status) the command makes. */
+function countingNodes(inner: NodeApi, count: DrainCost): NodeApi {
+  return {
+    getNode: (name) => inner.getNode(name),
+    patchNode: (name, patch) => (count.nodeWrites++, inner.patchNode(name, patch)),
+    patchNodeStatus: (name, patch) => (count.nodeWrites++, inner.patchNodeStatus(name, patch)),
+  };
 }
 
 /** The engine options the flags stand for. */
@@ -105,22 +123,23 @@ async function dryRun(
   return 0;
 }
 
-async function drain(
-  kube: DrainCommandKube,
-  flags: DrainFlags,
-  io: DrainCommandIo,
-  print: PrintLine,
-): Promise<number> {
+/** What one command run works with, besides the ports. */
+interface DrainContext {
+  readonly flags: DrainFlags;
+  readonly io: DrainCommandIo;
+  readonly print: PrintLine;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly cost: DrainCost;
+}
+
+async function drain(kube: DrainCommandKube, context: DrainContext): Promise<number> {
+  const { flags, io, print, logger, metrics, cost } = context;
   const startedAt = io.clock.now();
   const options = drainOptions(flags, startedAt);
   if (flags.dryRun) return dryRun(kube, flags, options, io, print);
+  cost.cordonAtMs = startedAt;
   await cordon(kube.nodes, flags.node, print);
-  const logger = pino({ level: flags.logLevel, base: { component: 'drain' } }, pino.destination(2));
-  const metrics = createMetrics(
-    new Registry(),
-    { version: VERSION, mode: 'drain' },
-    { defaultMetrics: false },
-  );
   const drainer = new Drainer({
     pods: new ProgressPodApi(kube.pods, print),
     clock: io.clock,
@@ -136,6 +155,7 @@ async function drain(
     urgent: false,
     signal: io.signal,
   });
+  cost.drainedAtMs = io.clock.now();
   const lines = drainSummary(flags.node, result);
   const ok = result.result === 'succeeded' && result.podsRemaining === 0;
   for (const line of lines) (ok ? io.stdout : io.stderr)(`${line}\n`);
@@ -161,14 +181,29 @@ export async function runDrainCommand(
     return 1;
   }
   const print: PrintLine = (line) => io.stdout(`${line}\n`);
+  // log lines go where the command's errors go (stderr), so tests and callers capture both alike
+  const logger = pino({ level: flags.logLevel, base: { component: 'drain' } }, { write: io.stderr });
+  const metrics = createMetrics(
+    new Registry(),
+    { version: VERSION, mode: 'drain' },
+    { defaultMetrics: false },
+  );
+  const cost: DrainCost = { nodeWrites: 0 };
   let kube: DrainCommandKube | undefined;
   try {
-    kube = await io.connect(flags);
-    return await drain(kube, flags, io, print);
+    kube = await io.connect(flags, metrics);
+    const counted = { nodes: countingNodes(kube.nodes, cost), pods: kube.pods, close: () => undefined };
+    return await drain(counted, { flags, io, print, logger, metrics, cost });
   } catch (err) {
     io.stderr(`error: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   } finally {
     kube?.close();
+    // what the drain cost (--log-level=info): benchmarks and curious operators read it
+    const apiRequests = (await metrics.apiRequests.get()).values.reduce((sum, v) => sum + v.value, 0);
+    const { nodeWrites, cordonAtMs, drainedAtMs } = cost;
+    const cordonToDrainedMs =
+      cordonAtMs !== undefined && drainedAtMs !== undefined ? drainedAtMs - cordonAtMs : undefined;
+    logger.info({ node: flags.node, apiRequests, nodeWrites, cordonToDrainedMs }, 'drain cost');
   }
 }

@@ -47,7 +47,8 @@ export const DRAIN_USAGE = [
   '  --deadline=WHEN             the node goes away then: a duration (2m) or RFC 3339 time; grace',
   '                              periods are shortened so pods are gone by then',
   '  --kubeconfig=PATH           kubeconfig file (default $KUBECONFIG, then ~/.kube/config)',
-  '  --log-level=LEVEL           engine log lines on stderr (default error)',
+  '  --log-level=LEVEL           engine log lines on stderr (default error); at info the last line',
+  '                              says what the drain cost: API requests, node writes, cordon to drained',
   '',
 ].join('\n');
 

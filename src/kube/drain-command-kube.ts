@@ -3,12 +3,15 @@
  * rate-limited client-node from --kubeconfig / KUBECONFIG. Loaded only when the command runs.
  */
 import type { NodeApi, PodApi } from '../actions/kube-ports.js';
+import type { ApiRequestCounter } from './api-call.js';
 
 /** What the drain command connects with. */
 export interface DrainKubeOptions {
   readonly kubeconfigPath?: string;
   /** --pod-selector: only pods matching this label selector are drained. */
   readonly podSelector?: string;
+  /** Counts every request (the command reports the total). */
+  readonly counter?: ApiRequestCounter;
 }
 
 /** Node and pod ports on the real API, and how to release their connections. */
@@ -36,11 +39,12 @@ export async function connectDrainKube(options: DrainKubeOptions): Promise<Drain
   const core = kubeConfig.makeApiClient(k8s.CoreV1Api);
   const apps = kubeConfig.makeApiClient(k8s.AppsV1Api);
   return {
-    nodes: new KubeNodeApi(core),
+    nodes: new KubeNodeApi(core, options.counter),
     pods: new KubePodApi({
       kubeConfig,
       core,
       apps,
+      ...(options.counter !== undefined && { counter: options.counter }),
       ...(options.podSelector !== undefined && { labelSelector: options.podSelector }),
     }),
     close: () => kubeConfig.destroy(),

@@ -136,6 +136,22 @@ describe('spot-handler drain NODE', () => {
     expect(await live('dc6a')).toEqual([]);
   });
 
+  it('--log-level=info ends with what the drain cost: one node write, its API requests, cordon to drained', async () => {
+    await start(['dc7a'], { apps: [{ name: 'web', replicas: 3, nodes: ['dc7a'], shutdownMs: 50 }] });
+    const pods = (await live('dc7a')).length;
+    const { code, stderr } = await drainCli(['dc7a', '--log-level=info']);
+    expect(code).toBe(0);
+    const cost = stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l['msg'] === 'drain cost');
+    expect(cost).toMatchObject({ node: 'dc7a', nodeWrites: 1 });
+    // at least: get + patch node, list, one eviction per pod, the watch, the closing list
+    expect(cost?.['apiRequests']).toBeGreaterThanOrEqual(5 + pods);
+    expect(cost?.['cordonToDrainedMs']).toBeGreaterThanOrEqual(0);
+  });
+
   it('a node that does not exist: exit 1 with the error', async () => {
     await start(['dc5a'], {});
     const { code, stderr } = await drainCli(['dc5-nope']);
