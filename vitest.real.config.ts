@@ -13,6 +13,8 @@ export default defineConfig({
       'test/scenarios/drain-*.test.ts',
       'test/scenarios/imds-*.test.ts',
       'test/scenarios/queue-*.test.ts',
+      // spot-handler check: real access reviews for a ServiceAccount token bound to the chart's RBAC
+      'test/scenarios/check-*.test.ts',
       'test/fidelity/**/*.test.ts',
       'test/faults/kube-api-*.test.ts',
       'test/faults/imds-*.test.ts',

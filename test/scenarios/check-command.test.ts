@@ -3,13 +3,11 @@
  * the simulators (fauxqs, the EC2/Auto Scaling Query API, the Kubernetes API with access reviews, IMDSv2):
  * all ✓ when the setup is right; a missing queue, a denied EC2 action, a missing RBAC verb and a hop limit
  * of 1 each give a ✗ naming the fix. The chart's helm-test pod spec (its env, resolved) runs the check.
- * On a real control plane (TEST_KUBECONFIG): a ServiceAccount token whose ClusterRole lacks one verb of
- * the chart's gives a ✗ naming that verb.
+ * On a real control plane (TEST_KUBECONFIG, `npm run test:real`): a ServiceAccount token bound to the
+ * chart's own RBAC less one verb gives a ✗ naming that verb; the chart's RBAC in full gives every
+ * Kubernetes item ✓ and exit 0; a token the server rejects (401) names the credentials.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFile } from 'node:child_process';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testBundle } from '../helpers/daemon.js';
@@ -17,6 +15,9 @@ import { onRealCluster } from '../helpers/kube-env.js';
 import { startImdsServer, type ImdsServer } from '../../src/sandbox/imds-server.js';
 import { renderChart, queueValues, type K8sObject } from '../unit/packaging/helm.js';
 import { startQueueWorld, type QueueWorld } from '../helpers/queue-world.js';
+import { realServiceAccount, type RealServiceAccount } from '../helpers/real-service-account.js';
+import { startAwsQueryServer } from '../../src/sandbox/aws-query-server.js';
+import { SANDBOX_CREDENTIALS, startSqs } from '../../src/sandbox/fauxqs.js';
 
 /** Runs `spot-handler check` as a process (the test bundle of src/), with only this environment. */
 async function check(
@@ -158,78 +159,124 @@ describe.skipIf(onRealCluster())('spot-handler check against the simulators', { 
 
 const REAL = process.env['TEST_KUBECONFIG'];
 
-describe.skipIf(!REAL)('spot-handler check on a real control plane (TEST_KUBECONFIG)', () => {
-  const ns = `spot-handler-check-${Math.random().toString(36).slice(2, 7)}`;
-  const dir = mkdtempSync(join(tmpdir(), 'check-real-'));
-  const admin = new k8s.KubeConfig();
-  let imds: ImdsServer;
-  let tokenKubeconfig = '';
+/** The ✓ items of a checklist that concern Kubernetes (the node read or list, and the access reviews). */
+const kubeOk = (out: string): string[] =>
+  out.split('\n').filter((l) => /^\s*✓ (may |read this node|list nodes)/.test(l));
 
-  beforeAll(async () => {
-    admin.loadFromFile(REAL ?? '');
-    const core = admin.makeApiClient(k8s.CoreV1Api);
-    const rbac = admin.makeApiClient(k8s.RbacAuthorizationV1Api);
-    await core.createNamespace({ body: { metadata: { name: ns } } });
-    await core.createNamespacedServiceAccount({
-      namespace: ns,
-      body: { metadata: { name: 'spot-handler' } },
-    });
-    await core.createNode({ body: { metadata: { name: `${ns}-node` } } });
-    // the chart's ClusterRole for IMDS mode, with one verb taken away: patch on nodes/status
-    const role = (await renderChart({})).find((o) => o.kind === 'ClusterRole') as K8sObject;
-    const rules = (role.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[]).filter(
-      (r) => !(r.resources.length === 1 && r.resources[0] === 'nodes/status'),
-    );
-    await rbac.createClusterRole({ body: { metadata: { name: ns }, rules } });
-    await rbac.createClusterRoleBinding({
-      body: {
-        metadata: { name: ns },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: ns },
-        subjects: [{ kind: 'ServiceAccount', name: 'spot-handler', namespace: ns }],
-      },
-    });
-    // a token from the TokenRequest API, as the kubelet mounts one in the pod
-    const token = execFileSync(
-      'kubectl',
-      ['--kubeconfig', REAL ?? '', '-n', ns, 'create', 'token', 'spot-handler'],
-      {
-        encoding: 'utf8',
-      },
-    ).trim();
-    const cluster = admin.getCurrentCluster();
-    const kc = new k8s.KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ ...cluster, name: 'real' }],
-      users: [{ name: 'sa', token }],
-      contexts: [{ name: 'sa', cluster: 'real', user: 'sa' }],
-      currentContext: 'sa',
-    });
-    tokenKubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(tokenKubeconfig, kc.exportConfig(), { mode: 0o600 });
-    imds = await startImdsServer();
-  });
+// npm run test:real (vitest.real.config.ts): the real API server answers the access reviews and the node
+// reads for a ServiceAccount token bound to the chart's own (Cluster)Role, one verb taken away
+describe.skipIf(!REAL)(
+  'spot-handler check on a real control plane (TEST_KUBECONFIG)',
+  { timeout: 90_000 },
+  () => {
+    let imds: ImdsServer;
+    let sa: RealServiceAccount | undefined;
+    const nodes: string[] = [];
+    const admin = new k8s.KubeConfig();
 
-  afterAll(async () => {
-    await imds?.stop();
-    const core = admin.makeApiClient(k8s.CoreV1Api);
-    const rbac = admin.makeApiClient(k8s.RbacAuthorizationV1Api);
-    await rbac.deleteClusterRoleBinding({ name: ns }).catch(() => undefined);
-    await rbac.deleteClusterRole({ name: ns }).catch(() => undefined);
-    await core.deleteNode({ name: `${ns}-node` }).catch(() => undefined);
-    await core.deleteNamespace({ name: ns }).catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('a ServiceAccount token missing one verb of the chart: ✗ naming it, the rest ✓', async () => {
-    const { code, out } = await check(['imds'], {
-      KUBECONFIG: tokenKubeconfig,
-      NODE_NAME: `${ns}-node`,
-      AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url,
+    beforeAll(async () => {
+      admin.loadFromFile(REAL ?? '');
+      imds = await startImdsServer();
     });
-    expect(failures(out)).toEqual(['  ✗ may patch nodes/status (set the node condition): not allowed']);
-    expect(out).toContain('fix: grant verb "patch" on resource "nodes/status"');
-    expect(out).toContain(`✓ read this node: ${ns}-node`);
-    expect(out).toContain('✓ may create pods/eviction (evict pods)');
-    expect(code).toBe(1);
-  });
-});
+    afterEach(async () => {
+      await sa?.stop();
+      sa = undefined;
+      const core = admin.makeApiClient(k8s.CoreV1Api);
+      for (const name of nodes.splice(0)) await core.deleteNode({ name }).catch(() => undefined);
+    });
+    afterAll(async () => {
+      await imds?.stop();
+    });
+
+    it('imds mode: a token missing one verb of the chart gives ✗ naming it; once granted, all ✓ and exit 0', async () => {
+      sa = await realServiceAccount({
+        realKubeconfig: REAL ?? '',
+        values: {},
+        missing: { group: '', resource: 'nodes/status', verb: 'patch' },
+      });
+      const node = `${sa.namespace}-node`;
+      await admin.makeApiClient(k8s.CoreV1Api).createNode({ body: { metadata: { name: node } } });
+      nodes.push(node);
+      const env = {
+        KUBECONFIG: sa.kubeconfigPath,
+        NODE_NAME: node,
+        AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url,
+      };
+
+      const before = await check(['imds'], env);
+      expect(failures(before.out)).toEqual([
+        '  ✗ may patch nodes/status (set the node condition): not allowed',
+      ]);
+      expect(before.out).toContain(
+        'fix: grant verb "patch" on resource "nodes/status" in the core API group',
+      );
+      expect(before.out).toContain(`✓ read this node: ${node}`);
+      expect(before.out).toContain('✓ may create pods/eviction (evict pods)');
+      expect(before.code).toBe(1);
+
+      await sa.grant();
+      const after = await check(['imds'], env);
+      expect(failures(after.out)).toEqual([]);
+      expect(after.out).toContain('✓ may patch nodes/status (set the node condition)');
+      expect(kubeOk(after.out)).toHaveLength(kubeOk(before.out).length + 1);
+      expect(after.code).toBe(0);
+    });
+
+    it('queue mode: a token missing "update leases" gives ✗ naming the Lease; the full chart RBAC gives all ✓', async () => {
+      const values = queueValues();
+      sa = await realServiceAccount({
+        realKubeconfig: REAL ?? '',
+        values,
+        missing: { group: 'coordination.k8s.io', resource: 'leases', verb: 'update' },
+      });
+      const sqs = await startSqs({});
+      const aws = await startAwsQueryServer();
+      try {
+        const env = {
+          QUEUE_URL: sqs.queueUrl,
+          AWS_REGION: 'us-east-1',
+          AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+          AWS_ENDPOINT_URL_EC2: aws.url,
+          AWS_ENDPOINT_URL_AUTO_SCALING: aws.url,
+          AWS_ACCESS_KEY_ID: SANDBOX_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: SANDBOX_CREDENTIALS.secretAccessKey,
+          KUBECONFIG: sa.kubeconfigPath,
+          POD_NAMESPACE: sa.namespace,
+          LEASE_NAMESPACE: sa.namespace,
+          LEASE_NAME: sa.leaseName ?? '',
+        };
+        const before = await check(['queue'], env);
+        expect(failures(before.out)).toEqual([
+          `  ✗ may update coordination.k8s.io/leases in ${sa.namespace}/${sa.leaseName} (renew the leader Lease): not allowed`,
+        ]);
+        expect(before.out).toContain(
+          'fix: grant verb "update" on resource "leases" in API group "coordination.k8s.io"',
+        );
+        expect(before.out).toMatch(/✓ list nodes: \d+ node\(s\)/);
+        expect(before.code).toBe(1);
+
+        await sa.grant();
+        const after = await check(['queue'], env);
+        expect(failures(after.out)).toEqual([]);
+        expect(kubeOk(after.out)).toHaveLength(kubeOk(before.out).length + 1);
+        expect(after.out).toContain('✓ may watch nodes (keep the node index current)');
+        expect(after.code).toBe(0);
+      } finally {
+        await sqs.stop();
+        await aws.stop();
+      }
+    });
+
+    it('a token the server does not accept: ✗ on the first Kubernetes call naming the credentials', async () => {
+      sa = await realServiceAccount({ realKubeconfig: REAL ?? '', values: {} });
+      const { code, out } = await check(['imds'], {
+        KUBECONFIG: sa.badTokenKubeconfig(),
+        NODE_NAME: `${sa.namespace}-node`,
+        AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url,
+      });
+      expect(failures(out)[0]).toMatch(/✗ read this node: .*HTTP 401/);
+      expect(out).toContain('fix: the API server rejects the credentials');
+      expect(code).toBe(1);
+    });
+  },
+);

@@ -109,3 +109,41 @@ imagePullSecrets:
 volumes:
   {{- include "spot-handler.volumes" . | nindent 2 }}
 {{- end }}
+
+{{/* IMDS mode: where the DaemonSet's pods run and how they resolve names (the helm test pod runs alike). */}}
+{{- define "spot-handler.imdsPlacement" -}}
+dnsPolicy: {{ default (ternary "ClusterFirstWithHostNet" "ClusterFirst" .Values.daemonset.hostNetwork) .Values.daemonset.dnsPolicy }}
+{{- with .Values.daemonset.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+affinity:
+  {{- if .Values.daemonset.affinity }}
+  {{- toYaml .Values.daemonset.affinity | nindent 2 }}
+  {{- else }}
+  nodeAffinity:
+    requiredDuringSchedulingIgnoredDuringExecution:
+      nodeSelectorTerms:
+        {{- if .Values.daemonset.spotOnly }}
+        - matchExpressions:
+            - key: eks.amazonaws.com/compute-type
+              operator: NotIn
+              values: [fargate]
+            - key: eks.amazonaws.com/capacityType
+              operator: In
+              values: [SPOT]
+        - matchExpressions:
+            - key: eks.amazonaws.com/compute-type
+              operator: NotIn
+              values: [fargate]
+            - key: karpenter.sh/capacity-type
+              operator: In
+              values: [spot]
+        {{- else }}
+        - matchExpressions:
+            - key: eks.amazonaws.com/compute-type
+              operator: NotIn
+              values: [fargate]
+        {{- end }}
+  {{- end }}
+{{- end }}
