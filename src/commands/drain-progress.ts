@@ -93,8 +93,13 @@ export function drainSummary(node: string, result: DrainResult): string[] {
   }
   const lines = [`error: unable to drain node "${node}": ${result.result} after ${seconds}s (${counts})`];
   if (result.error) lines.push(`error: ${result.error}`);
-  if (result.blockedBy.length === 0) return lines;
-  const rows = result.blockedBy.map((b) => [`${b.namespace}/${b.name}`, b.reason, b.pdb ?? '-', b.message]);
+  const forced = result.forcedPods ?? [];
+  if (result.blockedBy.length === 0 && forced.length === 0) return lines;
+  const rows = [
+    ...result.blockedBy.map((b) => [`${b.namespace}/${b.name}`, b.reason, b.pdb ?? '-', b.message]),
+    // deleted at the --deadline without eviction: named with what blocked the eviction
+    ...forced.map((b) => [`${b.namespace}/${b.name}`, `${b.reason}, deleted`, b.pdb ?? '-', b.message]),
+  ];
   const header = ['POD', 'REASON', 'PDB', 'DETAIL'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const format = (cells: readonly string[]): string =>

@@ -111,6 +111,8 @@ export interface DrainResult {
   readonly podsForceDeleted: number;
   readonly podsRemaining: number;
   readonly blockedBy: readonly BlockingPod[];
+  /** Pods deleted without eviction at the deadline, each with what blocked its eviction (a PDB, ...). */
+  readonly forcedPods?: readonly BlockingPod[];
   /** Why the drain refused to start, in kubectl's words ("cannot delete DaemonSet-managed Pods …: ns/pod"). */
   readonly error?: string;
   readonly durationMs: number;

@@ -75,6 +75,12 @@ function counts(r: DrainResult): string {
   return parts.join(', ');
 }
 
+/** "; deleted: ns/pod (PDB x), ..." for the pods a forced drain deleted without eviction. */
+function forcedText(r: DrainResult): string {
+  const forced = r.forcedPods ?? [];
+  return forced.length > 0 ? `; deleted: ${describeBlockers(forced)}` : '';
+}
+
 /** The note of the drain's last Event: the result, the counts, who blocked, and what to do. */
 export function drainResultText(r: DrainResult): string {
   const secs = `${(r.durationMs / 1000).toFixed(1)} s`;
@@ -86,7 +92,7 @@ export function drainResultText(r: DrainResult): string {
     case 'forced':
       return (
         `Drain forced after ${secs}: the deadline was near and pods were still blocked, so they were ` +
-        `deleted without eviction (${counts(r)}${blockers}). ` +
+        `deleted without eviction (${counts(r)}${forcedText(r)}${blockers}). ` +
         'Give these workloads more replicas or relax their PodDisruptionBudgets'
       );
     case 'blocked':

@@ -24,6 +24,12 @@ it('urgent: deletes the refused pods at deadline − forceLead and reports force
 
   expect(result).toMatchObject({ result: 'forced', podsEvicted: 0, podsForceDeleted: 3, podsRemaining: 0 });
   expect(result.blockedBy).toEqual([]);
+  // the pods deleted without eviction are named, each with the budget that refused it
+  expect(result.forcedPods?.map((p) => `${p.name} ${p.reason} ${p.pdb}`).sort()).toEqual([
+    'web-0 pdb web-pdb',
+    'web-1 pdb web-pdb',
+    'web-2 pdb web-pdb',
+  ]);
   // forcing started no earlier than deadline − forceLead, and the pods were gone before the deadline
   // (the kubelet simulator's own grace-0 deletes, when the pods finish, are not ours)
   const deletes = drain.env.sim.requests

@@ -49,12 +49,24 @@ export function drainOutcome(state: DrainState): DrainOutcome {
     else result = 'timed_out';
   }
   const refused = refusalMessage(refusals(blockedBy));
+  const forcedPods = all
+    .filter((p) => state.outcomes.get(p.uid) === 'forced')
+    .map(
+      (p): BlockingPod =>
+        state.blockers.get(p.uid) ?? {
+          namespace: p.namespace,
+          name: p.name,
+          reason: 'slow-termination',
+          message: 'deleted at the deadline without eviction',
+        },
+    );
   return {
     result,
     podsEvicted: state.evicted,
     podsForceDeleted: state.forced,
     podsRemaining: remaining.length,
     blockedBy,
+    ...(forcedPods.length > 0 ? { forcedPods } : {}),
     ...(refused ? { error: refused } : {}),
     ...(state.surges.length > 0 ? { surges: state.surges } : {}),
     pods: all.map((p) => `${p.namespace}/${p.name}`),

@@ -100,7 +100,8 @@ export class Drainer {
         // kubectl's words, so an operator who ran `kubectl drain` before recognises them
         logger.error({ ...summary, blockedBy: result.blockedBy }, `drain refused: ${result.error}`);
       } else if (result.podsRemaining === 0 || this.deps.options.dryRun) {
-        logger.info({ ...summary, durationMs: result.durationMs }, 'drain finished');
+        const forcedPods = result.forcedPods ? { forcedPods: result.forcedPods } : {};
+        logger.info({ ...summary, ...forcedPods, durationMs: result.durationMs }, 'drain finished');
       } else {
         // debug: the executor reports it once at warn, with what happens next
         logger.debug(

@@ -117,7 +117,8 @@ export async function evictPod(pod: KubePod, ctx: EvictContext): Promise<EvictOu
     let refused = false;
     try {
       const outcome = await attempt(pod, blocked && now >= ctx.forceAtMs, ctx);
-      ctx.setBlocker(pod.uid, undefined);
+      // a forced pod keeps its blocker: the drain's result names the budget it was deleted past
+      if (outcome !== 'forced') ctx.setBlocker(pod.uid, undefined);
       if (blocked) ctx.budgetMoved?.raise();
       return outcome;
     } catch (err) {

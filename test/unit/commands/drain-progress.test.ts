@@ -43,6 +43,29 @@ describe('drainSummary', () => {
     ]);
   });
 
+  it('a forced drain names the pods deleted at the deadline and the PDB that held each', () => {
+    const lines = drainSummary('n1', {
+      ...base,
+      result: 'forced',
+      podsForceDeleted: 1,
+      forcedPods: [
+        {
+          namespace: 'shop',
+          name: 'db-0',
+          reason: 'pdb',
+          pdb: 'db-pdb',
+          message: 'would violate the budget',
+        },
+      ],
+    });
+    expect(lines).toEqual([
+      'error: unable to drain node "n1": forced after 1.2s (3 evicted, 1 force-deleted, 0 remaining)',
+      'blocked by:',
+      'POD        REASON        PDB     DETAIL',
+      'shop/db-0  pdb, deleted  db-pdb  would violate the budget',
+    ]);
+  });
+
   it("a refused drain carries kubectl's message", () => {
     const lines = drainSummary('n1', {
       ...base,

@@ -138,6 +138,12 @@ describe('KubeEventRecorder', () => {
         'Give these workloads more replicas or relax their PodDisruptionBudgets',
     ],
     [
+      { result: 'forced', podsForceDeleted: 1, blockedBy: [], forcedPods: [blocker] },
+      'Drain forced after 12.3 s: the deadline was near and pods were still blocked, so they were deleted ' +
+        'without eviction (4 pods evicted, 1 deleted at the deadline; deleted: shop/db-0 (PDB db-pdb)). ' +
+        'Give these workloads more replicas or relax their PodDisruptionBudgets',
+    ],
+    [
       { result: 'blocked', podsRemaining: 1, blockedBy: [blocker] },
       'Drain blocked after 12.3 s: PodDisruptionBudgets are respected for this kind of notice and some pods ' +
         'could not be evicted, so the node stays cordoned (4 pods evicted, 1 still on the node; blocked by ' +

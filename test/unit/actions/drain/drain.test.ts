@@ -103,6 +103,10 @@ describe('drain', () => {
     const start = w.clock.now();
     const result = await settle(w.clock, w.actuator.drain(request(w)));
     expect(result).toMatchObject({ result: 'forced', podsForceDeleted: 1, podsRemaining: 0 });
+    // the pod deleted without eviction is named with the budget that held it
+    expect(result.forcedPods).toEqual([
+      expect.objectContaining({ name: p.name, reason: 'pdb', pdb: 'web-pdb' }),
+    ]);
     const del = w.kube.calls.find((c) => c.method === 'deletePod')!;
     expect(del.grace).toBe(10);
     expect(w.clock.now() - start).toBeLessThan(120_000 - 5000);
