@@ -53,9 +53,10 @@ function queueDaemonEnv(world: SandboxWorld, sqs: SqsSandbox, aws: AwsQueryServe
     POD_NAME: 'spot-handler-0',
     POD_NAMESPACE: 'kube-system',
     LEADER_ELECT: 'true',
-    LEASE_DURATION_SECONDS: '3',
-    LEASE_RENEW_SECONDS: '2',
-    LEASE_RETRY_SECONDS: '1',
+    // the chart's lease: one replica leads at once, and a busy laptop's stalls do not cost it the lease
+    LEASE_DURATION_SECONDS: '15',
+    LEASE_RENEW_SECONDS: '10',
+    LEASE_RETRY_SECONDS: '2',
     LOG_FORMAT: 'json',
     LOG_LEVEL: 'info',
   };

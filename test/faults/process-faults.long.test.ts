@@ -11,7 +11,7 @@ import { kubeconfigFileText } from '../../src/sandbox/kube-api/client-config.js'
 import { startSandboxWorldOnKubeEnv, type WorldOnKubeEnv } from '../helpers/kube-env.js';
 import { startDaemon, stopAllDaemons, type Daemon, testBundle } from '../helpers/daemon.js';
 import { spotWarning } from '../helpers/queue-messages.js';
-import { nodeAt, startQueueWorld, type QueueWorld } from '../helpers/queue-world.js';
+import { FAILOVER_LEASE, nodeAt, startQueueWorld, type QueueWorld } from '../helpers/queue-world.js';
 import { faultRecord } from './support/fault-record.js';
 import { imdsFaultEnv, setSpotNotice } from './support/imds-fault-world.js';
 import { eventually, queueDepth, queueFigures } from './support/queue-fault-world.js';
@@ -80,13 +80,16 @@ describe('process faults', () => {
   it('queue: SIGKILL mid-drain, restart: the redelivered message finishes the drain, deleted once', async () => {
     const rec = faultRecord('process', 'queue mode: SIGKILL mid-drain (visibility 3 s), restart');
     const w = (queueWorld = await startQueueWorld({ visibilitySeconds: 3, shutdownMs: 2500 }));
-    const first = await startDaemon({ mode: 'queue', env: w.daemonEnv() });
+    const first = await startDaemon({ mode: 'queue', env: w.daemonEnv({ ...FAILOVER_LEASE }) });
     await first.waitForLog((l) => l.msg === 'became leader', 10_000);
     const target = nodeAt(w, 0);
     await w.send(spotWarning(target.instanceId));
     await first.waitForLog((l) => l.msg === 'drain started', 15_000);
     await first.kill();
-    const second = await startDaemon({ mode: 'queue', env: w.daemonEnv({ POD_NAME: 'spot-handler-1' }) });
+    const second = await startDaemon({
+      mode: 'queue',
+      env: w.daemonEnv({ POD_NAME: 'spot-handler-1', ...FAILOVER_LEASE }),
+    });
     await second.waitForLog((l) => l.msg === 'node drained', 30_000);
     await eventually(async () => (await queueDepth(w)) === 0, 15_000, 'message deleted');
     expect(ourTaints(w.node(target.name))).toEqual(['spot-handler/spot-interruption']);

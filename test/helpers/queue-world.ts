@@ -24,6 +24,14 @@ import { fakeNodeName, startKubeEnv, type KubeEnv, type KubeWire } from './kube-
 import { createApp, createNodes, waitSettled, type WorldTarget } from './world-builder.js';
 
 /** The Auto Scaling group every node belongs to. */
+
+/** A short lease for failover stories: a standby leads about 7 s after the leader dies. */
+export const FAILOVER_LEASE = {
+  LEASE_DURATION_SECONDS: '6',
+  LEASE_RENEW_SECONDS: '4',
+  LEASE_RETRY_SECONDS: '1',
+} as const;
+
 export const ASG_NAME = 'eks-spot-workers';
 
 /** One ReplicaSet of the queue world. */
@@ -158,11 +166,12 @@ export async function startQueueWorld(options: QueueWorldOptions = {}): Promise<
       KUBECONFIG: env.kubeconfigPath,
       POD_NAME: 'spot-handler-0',
       POD_NAMESPACE: env.namespace,
-      // short enough for failover tests (a standby leads ~7 s after a kill), long enough that a 4 s event-loop
-      // stall on a loaded CI machine does not cost the leader its lease mid-drain (writes are fenced)
-      LEASE_DURATION_SECONDS: '6',
-      LEASE_RENEW_SECONDS: '4',
-      LEASE_RETRY_SECONDS: '1',
+      // a single replica leads at once whatever the lease; a 10 s renew deadline keeps it leading through
+      // the event-loop stalls of a machine running two suites at once (its writes are fenced past it).
+      // Failover tests ask for FAILOVER_LEASE so a standby takes over within seconds.
+      LEASE_DURATION_SECONDS: '15',
+      LEASE_RENEW_SECONDS: '10',
+      LEASE_RETRY_SECONDS: '2',
       SQS_MSG_VISIBILITY_TIMEOUT_SEC: String(options.visibilitySeconds ?? 30),
       LOG_FORMAT: 'json',
       ...extra,

@@ -15,7 +15,7 @@ import {
   waitDeleted,
 } from '../helpers/queue-daemon.js';
 import { spotWarning } from '../helpers/queue-messages.js';
-import { nodeAt, startQueueWorld, until, type QueueWorld } from '../helpers/queue-world.js';
+import { FAILOVER_LEASE, nodeAt, startQueueWorld, until, type QueueWorld } from '../helpers/queue-world.js';
 
 let world: QueueWorld;
 let hooks: WebhookReceiver;
@@ -42,7 +42,11 @@ afterEach(async () => {
 
 describe('queue mode: leader killed mid-drain', () => {
   it('the standby takes over and finishes the drain without a second start webhook', async () => {
-    const env = { WEBHOOK_URL: `${hooks.url}/hook`, WEBHOOK_TEMPLATE: TEST_WEBHOOK_TEMPLATE };
+    const env = {
+      WEBHOOK_URL: `${hooks.url}/hook`,
+      WEBHOOK_TEMPLATE: TEST_WEBHOOK_TEMPLATE,
+      ...FAILOVER_LEASE,
+    };
     const first = await startQueueDaemon(world, { ...env, POD_NAME: 'spot-handler-a' });
     const second = await startQueueDaemon(
       world,
