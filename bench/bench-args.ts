@@ -1,5 +1,11 @@
 /** What every bench shares: its `--name=value` arguments, a process's memory, the seeded queue cluster. */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+
+/** The 1-minute load average, one decimal: every result line carries it (this machine is shared). */
+export function loadAvg1(): number {
+  return Math.round((loadavg()[0] ?? 0) * 10) / 10;
+}
 
 /** The value of `--name=value` among the bench's arguments, or undefined. */
 export function textArg(args: readonly string[], name: string): string | undefined {

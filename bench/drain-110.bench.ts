@@ -17,6 +17,7 @@ import {
   type BenchEnv,
   type DrainTimeline,
 } from './drain-support.js';
+import { loadAvg1 } from './bench-args.js';
 
 const PODS = 110;
 const DEFAULT_RUNS = 5;
@@ -107,6 +108,7 @@ export default async function drain110(args: readonly string[] = []): Promise<vo
   console.log(
     JSON.stringify({
       bench: 'drain-110',
+      load_avg: loadAvg1(),
       ours_s: ms3(o),
       kubectl_s: ms3(k),
       ratio: ms3(o / k),

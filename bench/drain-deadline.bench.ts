@@ -15,6 +15,7 @@
  */
 import type { KubeletSimulator } from '../src/sandbox/kubelet.js';
 import { benchActuator, kubectlDrain, seedNode, startBenchEnv, type BenchEnv } from './drain-support.js';
+import { loadAvg1 } from './bench-args.js';
 
 const PODS = 110;
 const SCALE = 10;
@@ -129,6 +130,7 @@ export default async function drainDeadline(args: readonly string[] = []): Promi
     console.log(
       JSON.stringify({
         bench: 'drain-deadline',
+        load_avg: loadAvg1(),
         time_scale: `1/${SCALE}`,
         pods: PODS,
         deadline_s: 120,

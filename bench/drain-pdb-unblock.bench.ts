@@ -14,6 +14,7 @@ import {
   startBenchEnv,
   type BenchEnv,
 } from './drain-support.js';
+import { loadAvg1 } from './bench-args.js';
 
 const PODS = 10;
 const UNBLOCK_AFTER_MS = 2000;
@@ -103,6 +104,7 @@ export default async function drainPdbUnblock(args: readonly string[] = []): Pro
   console.log(
     JSON.stringify({
       bench: 'drain-pdb-unblock',
+      load_avg: loadAvg1(),
       ours_s: ms3(o),
       kubectl_s: ms3(k),
       ratio: ms3(o / k),

@@ -16,7 +16,7 @@ import { startDaemon, stopAllDaemons, type Daemon } from '../test/helpers/daemon
 import { spotWarning } from '../test/helpers/queue-messages.js';
 import { startQueueWorld, type QueueWorld } from '../test/helpers/queue-world.js';
 import { numberArg, processMemoryMib } from './bench-args.js';
-import { massCounts } from './mass-queue-results.js';
+import { massCounts, metricPatiently } from './mass-queue-results.js';
 import { realCluster } from './real-cluster.js';
 
 async function startBenchDaemon(world: QueueWorld): Promise<Daemon> {
@@ -78,7 +78,7 @@ export default async function massQueueReal(args: readonly string[]): Promise<vo
       const held = new Set(pods.filter((p) => original.has(p.metadata?.uid)).map((p) => p.spec?.nodeName));
       return targets.filter((t) => !held.has(t.name)).length;
     };
-    const apiBefore = await daemon.metric('spot_handler_kube_api_requests_total');
+    const apiBefore = await metricPatiently(daemon, 'spot_handler_kube_api_requests_total');
     await Promise.all(targets.map((t) => w.send(spotWarning(t.instanceId))));
     const t0 = Date.now();
     let cordonAt: number | undefined;
@@ -91,12 +91,15 @@ export default async function massQueueReal(args: readonly string[]): Promise<vo
     }
     // let the deletes land
     const end = Date.now() + 15_000;
-    while (Date.now() < end && (await daemon.metric('spot_handler_sqs_messages_deleted_total')) < interrupted)
+    while (
+      Date.now() < end &&
+      (await metricPatiently(daemon, 'spot_handler_sqs_messages_deleted_total')) < interrupted
+    )
       await new Promise((r) => setTimeout(r, 250));
     // the queue first: a message deleted by then had its node drained before this pod snapshot
     const queue = await w.sqs.counts();
     const counts = massCounts(daemon, queue, interrupted, await drainedNodes());
-    const apiAfter = await daemon.metric('spot_handler_kube_api_requests_total');
+    const apiAfter = await metricPatiently(daemon, 'spot_handler_kube_api_requests_total');
     const memory = processMemoryMib(daemon.pid);
     const secs = (at: number | undefined) => (at === undefined ? null : round2((at - t0) / 1000));
     console.log(

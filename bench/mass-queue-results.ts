@@ -50,3 +50,18 @@ export function massCounts(
     nodes_not_drained: notDrained,
   };
 }
+
+/**
+ * A daemon metric, asked again when /metrics does not answer in time: a leader starting on a loaded
+ * machine (indexing hundreds of nodes) once missed the helper's 2 s and ended a 5-minute setup.
+ */
+export async function metricPatiently(daemon: Daemon, name: string, attempts = 10): Promise<number> {
+  for (let i = 1; ; i++) {
+    try {
+      return await daemon.metric(name);
+    } catch (err) {
+      if (i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}

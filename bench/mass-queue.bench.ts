@@ -16,8 +16,8 @@ import { KUBE_SCHEMA } from '../src/config/schema-general.js';
 import { startDaemon, stopAllDaemons, type Daemon } from '../test/helpers/daemon.js';
 import { spotWarning } from '../test/helpers/queue-messages.js';
 import { startQueueWorld, type QueueWorld } from '../test/helpers/queue-world.js';
-import { numberArg, textArg, twentyPodsPerNode } from './bench-args.js';
-import { massCounts } from './mass-queue-results.js';
+import { numberArg, textArg, twentyPodsPerNode, loadAvg1 } from './bench-args.js';
+import { massCounts, metricPatiently } from './mass-queue-results.js';
 
 /** Seconds from t0 of the first and last daemon log line with this msg (daemon log `time`, epoch ms). */
 function span(daemon: Daemon, msg: string, t0: number): [number | null, number | null] {
@@ -80,7 +80,7 @@ export default async function massQueue(args: readonly string[]): Promise<void> 
     for (const t of targets)
       for (const p of world.appPodsOn(t.name))
         pods.set(`${p.metadata.namespace ?? ''}/${p.metadata.name ?? ''}`, p.metadata.uid ?? '');
-    const apiBefore = await daemon.metric('spot_handler_kube_api_requests_total');
+    const apiBefore = await metricPatiently(daemon, 'spot_handler_kube_api_requests_total');
     const sentFrom = Date.now();
     await Promise.all(targets.map((t) => world.send(spotWarning(t.instanceId))));
     const t0 = Date.now();
@@ -101,7 +101,10 @@ export default async function massQueue(args: readonly string[]): Promise<void> 
     }
     // let the deletes land
     const end = Date.now() + 15_000;
-    while (Date.now() < end && (await daemon.metric('spot_handler_sqs_messages_deleted_total')) < interrupted)
+    while (
+      Date.now() < end &&
+      (await metricPatiently(daemon, 'spot_handler_sqs_messages_deleted_total')) < interrupted
+    )
       await new Promise((r) => setTimeout(r, 250));
     // the queue first: a message deleted by then had its node drained before this pod snapshot
     const queue = await world.sqs.counts();
@@ -112,7 +115,7 @@ export default async function massQueue(args: readonly string[]): Promise<void> 
     );
     const drained = targets.filter((t) => !left.has(t.name)).length;
     const counts = massCounts(daemon, queue, interrupted, drained);
-    const apiAfter = await daemon.metric('spot_handler_kube_api_requests_total');
+    const apiAfter = await metricPatiently(daemon, 'spot_handler_kube_api_requests_total');
     const secs = (at: number | undefined) => (at === undefined ? null : Math.round((at - t0) / 10) / 100);
     const [firstReceive] = span(daemon, 'interruption event received', t0);
     const [firstCordon, lastCordon] = span(daemon, 'node cordoned', t0);
@@ -125,6 +128,7 @@ export default async function massQueue(args: readonly string[]): Promise<void> 
     console.log(
       JSON.stringify({
         bench: 'mass-queue',
+        load_avg: loadAvg1(),
         nodes,
         interrupted,
         cordon_all_s: secs(cordonAt),

@@ -8,7 +8,7 @@
 import { DOCKER_NODE_FLAGS, startDaemon, stopAllDaemons } from '../test/helpers/daemon.js';
 import { spotWarning } from '../test/helpers/queue-messages.js';
 import { startQueueWorld } from '../test/helpers/queue-world.js';
-import { numberArg, processMemoryMib, twentyPodsPerNode } from './bench-args.js';
+import { numberArg, processMemoryMib, twentyPodsPerNode, loadAvg1 } from './bench-args.js';
 
 /** Runs the benchmark. */
 export default async function memoryQueue(args: readonly string[]): Promise<void> {
@@ -45,6 +45,7 @@ export default async function memoryQueue(args: readonly string[]): Promise<void
     console.log(
       JSON.stringify({
         bench: 'memory-queue',
+        load_avg: loadAvg1(),
         rss_mib: r(idle.rss),
         peak_rss_mib: r(Math.max(peak, end.rss)),
         hwm_mib: r(end.hwm),

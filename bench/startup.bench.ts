@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { startSandboxWorld } from '../src/sandbox/demo-world.js';
 import { DOCKER_NODE_FLAGS, startDaemon } from '../test/helpers/daemon.js';
-import { numberArg } from './bench-args.js';
+import { numberArg, loadAvg1 } from './bench-args.js';
 
 /** Runs the benchmark. */
 export default async function startup(args: readonly string[]): Promise<void> {
@@ -34,6 +34,7 @@ export default async function startup(args: readonly string[]): Promise<void> {
   const baseline = (Date.now() - t0) / 1000;
   const result = {
     bench: 'startup',
+    load_avg: loadAvg1(),
     p50_s: round(p50),
     max_s: round(max),
     runs,

@@ -10,7 +10,7 @@ import type { RequestOptions } from 'node:https';
 import type { RequestInit } from 'node-fetch';
 import { ConfigError } from '../errors.js';
 import { NO_CREDENTIALS } from './no-credentials.js';
-import { requestPriority, type RateLimiter } from './rate-limiter.js';
+import { requestPriority, type RateLimiter, type RequestPriority } from './rate-limiter.js';
 
 export { NO_CREDENTIALS } from './no-credentials.js';
 
@@ -26,11 +26,21 @@ export interface KubeConfigSource {
   readonly rateLimiter?: RateLimiter;
   /** Per-request timeout for ordinary API calls (not watches); default 30 s. */
   readonly requestTimeoutMs?: number;
-  /** Upper bound of open connections for ordinary requests (watches use their own pool). */
+  /** Upper bound of open connections per pool: pods and Events, nodes (watches and the lease have their own). */
   readonly maxSockets?: number;
 }
 
 type AnyAgent = http.Agent | https.Agent;
+
+/** Keep-alive pool per request priority: pods and Events share one; the lease and nodes have their own. */
+const POOL: Readonly<Record<RequestPriority, string>> = {
+  lease: 'lease',
+  node: 'node',
+  pod: 'api',
+  event: 'api',
+};
+/** One renewal at a time; a second socket covers a connection being replaced. */
+const LEASE_SOCKETS = 2;
 
 /** A KubeConfig whose API clients reuse connections and wait for the shared rate limiter. */
 export class KeepAliveKubeConfig extends KubeConfig {
@@ -52,11 +62,18 @@ export class KeepAliveKubeConfig extends KubeConfig {
    * Events), auth, then a pooled agent.
    */
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
-    await this.rateLimiter?.acquire(requestPriority(context.getUrl()));
+    const priority = requestPriority(context.getUrl());
+    await this.rateLimiter?.acquire(priority);
     await super.applySecurityAuthentication(context);
     const agent = context.getAgent();
-    if (agent) context.setAgent(this.pooled('api', agent, this.maxSockets));
+    // the limiter's priority ends where the socket pool begins: an agent serves its queue in arrival
+    // order, so lease renewals and node writes get their own sockets and never wait behind evictions
+    if (agent) context.setAgent(this.pooled(POOL[priority], agent, this.poolSockets(priority)));
     if (!context.getSignal()) context.setSignal(AbortSignal.timeout(this.requestTimeoutMs));
+  }
+
+  private poolSockets(priority: RequestPriority): number {
+    return priority === 'lease' ? LEASE_SOCKETS : this.maxSockets;
   }
 
   /** Called by Watch (and exec/log helpers): watches share a separate keep-alive pool with no cap. */

@@ -116,6 +116,48 @@ describe('loadKubeConfig', () => {
     ]);
   });
 
+  it('pod requests holding every socket never delay the lease or a node write: each has its own pool', async () => {
+    const held: http.ServerResponse[] = [];
+    const answered: string[] = [];
+    const slow = http.createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.url?.includes('/pods')) {
+        held.push(res); // answered at the end of the test
+        return;
+      }
+      answered.push(req.url?.split('?')[0] ?? '');
+      res.end(JSON.stringify({ kind: 'Node', apiVersion: 'v1', metadata: { name: 'n1' } }));
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    const { port } = slow.address() as AddressInfo;
+    kc = loadKubeConfig({ server: { url: `http://127.0.0.1:${port}` }, maxSockets: 2 });
+    const core = kc.makeApiClient(CoreV1Api);
+    const leases = kc.makeApiClient(CoordinationV1Api);
+    try {
+      const pods = [1, 2, 3].map(() =>
+        core.listNamespacedPod({ namespace: 'default' }).catch(() => undefined),
+      );
+      await new Promise((r) => setTimeout(r, 30));
+      expect(held).toHaveLength(2); // the pool's two sockets, the third list waits for one
+      await leases
+        .readNamespacedLease({ namespace: 'kube-system', name: 'spot-handler' })
+        .catch(() => undefined);
+      await core.patchNode({ name: 'n1', body: { spec: { unschedulable: true } } }).catch(() => undefined);
+      expect(answered).toEqual([
+        '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/spot-handler',
+        '/api/v1/nodes/n1',
+      ]);
+      for (const res of held) res.end('{"kind":"PodList","items":[]}');
+      await new Promise((r) => setTimeout(r, 30));
+      for (const res of held.slice(2)) res.end('{"kind":"PodList","items":[]}');
+      await Promise.all(pods);
+    } finally {
+      kc.destroy();
+      slow.closeAllConnections();
+      await new Promise<void>((r) => slow.close(() => r()));
+    }
+  });
+
   it('watches work through the pooled agent', async () => {
     server = await startServer();
     kc = loadKubeConfig({ server: { url: server.url } });
