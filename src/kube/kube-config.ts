@@ -8,6 +8,7 @@ import https from 'node:https';
 import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
 import type { RequestOptions } from 'node:https';
 import type { RequestInit } from 'node-fetch';
+import { VERSION } from '../version.js';
 import { ConfigError } from '../errors.js';
 import { NO_CREDENTIALS } from './no-credentials.js';
 import { requestPriority, type RateLimiter, type RequestPriority } from './rate-limiter.js';
@@ -42,6 +43,9 @@ const POOL: Readonly<Record<RequestPriority, string>> = {
 /** One renewal at a time; a second socket covers a connection being replaced. */
 const LEASE_SOCKETS = 2;
 
+/** Every request says who sends it (API server audit logs; tests tell the daemon's calls apart). */
+export const USER_AGENT = `spot-handler/${VERSION}`;
+
 /** A KubeConfig whose API clients reuse connections and wait for the shared rate limiter. */
 export class KeepAliveKubeConfig extends KubeConfig {
   private readonly pools = new Map<string, AnyAgent>();
@@ -65,6 +69,7 @@ export class KeepAliveKubeConfig extends KubeConfig {
     const priority = requestPriority(context.getUrl());
     await this.rateLimiter?.acquire(priority);
     await super.applySecurityAuthentication(context);
+    context.setHeaderParam('User-Agent', USER_AGENT);
     const agent = context.getAgent();
     // the limiter's priority ends where the socket pool begins: an agent serves its queue in arrival
     // order, so lease renewals and node writes get their own sockets and never wait behind evictions
@@ -79,6 +84,7 @@ export class KeepAliveKubeConfig extends KubeConfig {
   /** Called by Watch (and exec/log helpers): watches share a separate keep-alive pool with no cap. */
   override async applyToFetchOptions(opts: RequestOptions): Promise<RequestInit> {
     const init = await super.applyToFetchOptions(opts);
+    (init.headers as Headers | undefined)?.set('User-Agent', USER_AGENT);
     const agent = init.agent;
     if (agent instanceof http.Agent) init.agent = this.pooled('watch', agent, Infinity);
     return init;

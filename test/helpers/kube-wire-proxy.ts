@@ -58,7 +58,7 @@ export async function startKubeWireProxy(kc: k8s.KubeConfig): Promise<KubeWirePr
     };
     res.on('finish', record);
     res.on('close', record);
-    const fault = faults.take(method, path);
+    const fault = faults.take(method, path, req.headers['user-agent'] ?? '');
     if (fault?.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
     if (fault?.status) {
       req.resume();

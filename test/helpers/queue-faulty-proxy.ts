@@ -1,7 +1,9 @@
 /**
  * A small HTTP proxy in front of the SQS endpoint that answers 500 InternalError (AWS JSON protocol)
- * while told to: for a time window, or for the next N calls of one operation (x-amz-target); or answers
- * one operation with a chosen AWS error (AccessDenied, InvalidClientTokenId…) until cleared.
+ * while told to: for a time window (or throttles, or resets the connection, for that window), or for the
+ * next N calls of one operation (x-amz-target); or answers one operation with a chosen AWS error
+ * (AccessDenied, InvalidClientTokenId…) until cleared; or, like SQS, refuses a request whose SigV4
+ * credential scope names another region than the queue's.
  */
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,8 +15,10 @@ export interface FaultyProxy {
   readonly failed: Map<string, number>;
   /** Requests passed through, by operation. */
   readonly passed: Map<string, number>;
-  /** Fails every request for `ms` from now. */
-  failFor(ms: number): void;
+  /** Fails every request for `ms` from now: 500 InternalError, 400 ThrottlingException, or a reset connection. */
+  failFor(ms: number, how?: TransientFault): void;
+  /** Answers as SQS does when the signature is scoped to another region than `region` (the queue's). */
+  requireSigningRegion(region: string): void;
   /** Fails the next `times` calls of `operation`. */
   failNext(operation: string, times: number): void;
   /** Answers every call of `operation` with this AWS error until `clearErrors()`. */
@@ -22,6 +26,9 @@ export interface FaultyProxy {
   clearErrors(): void;
   stop(): Promise<void>;
 }
+
+/** How `failFor` fails a request. */
+export type TransientFault = 'internal' | 'throttle' | 'reset';
 
 /** An AWS error as SQS's JSON protocol sends it (code as in x-amzn-query-error). */
 export interface InjectedAwsError {
@@ -39,6 +46,11 @@ export function accessDenied(action: string): InjectedAwsError {
   };
 }
 
+/** The region of a SigV4 Authorization header: `Credential=AKID/20260101/us-east-1/sqs/aws4_request`. */
+function signingRegion(authorization: string | undefined): string | undefined {
+  return /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(authorization ?? '')?.[1];
+}
+
 function bump(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
@@ -50,11 +62,30 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
   const passed = new Map<string, number>();
   const nextFailures = new Map<string, number>();
   let failUntil = 0;
+  let failHow: TransientFault = 'internal';
+  let region: string | undefined;
   const sticky = new Map<string, InjectedAwsError>();
+  const throttled: InjectedAwsError = { status: 400, code: 'ThrottlingException', message: 'Rate exceeded' };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const op = String(req.headers['x-amz-target'] ?? '').replace(/^AmazonSQS\./, '') || 'unknown';
-    const error = sticky.get(op);
+    const scope = signingRegion(req.headers.authorization);
+    const wrongRegion: InjectedAwsError | undefined =
+      region !== undefined && scope !== region
+        ? {
+            status: 403,
+            code: 'SignatureDoesNotMatch',
+            message: `Credential should be scoped to a valid region, not '${scope ?? ''}'. `,
+          }
+        : undefined;
+    const now = Date.now();
+    if (now < failUntil && failHow === 'reset') {
+      bump(failed, op);
+      req.socket.destroy();
+      return;
+    }
+    const error =
+      wrongRegion ?? sticky.get(op) ?? (now < failUntil && failHow === 'throttle' ? throttled : undefined);
     if (error) {
       bump(failed, op);
       req.resume();
@@ -101,7 +132,11 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
     url: `http://127.0.0.1:${port}`,
     failed,
     passed,
-    failFor: (ms) => (failUntil = Date.now() + ms),
+    failFor: (ms, how = 'internal') => {
+      failUntil = Date.now() + ms;
+      failHow = how;
+    },
+    requireSigningRegion: (r) => (region = r),
     failNext: (operation, times) => nextFailures.set(operation, times),
     answerWith: (operation, error) => sticky.set(operation, error),
     clearErrors: () => sticky.clear(),

@@ -6,6 +6,8 @@ export interface FaultSpec {
   readonly path: RegExp | string;
   /** Only this HTTP method (default: any). */
   readonly method?: string;
+  /** Only requests whose User-Agent matches (default: any), e.g. the daemon's `spot-handler/…`. */
+  readonly userAgent?: RegExp;
   /** Delay before answering (or before the error). */
   readonly latencyMs?: number;
   /** Answer with this status (Status body) instead of serving the request. */
@@ -51,11 +53,12 @@ export class FaultInjector {
   private readonly spent = new Map<number, number>();
 
   /** The first fault that applies to this request (consumes one use). */
-  take(method: string, path: string): FaultSpec | undefined {
+  take(method: string, path: string, userAgent = ''): FaultSpec | undefined {
     for (const f of this.faults) {
       const p = f.spec.path;
       const pathOk = typeof p === 'string' ? p === path : p.test(path);
       if (!pathOk || (f.spec.method !== undefined && f.spec.method !== method)) continue;
+      if (f.spec.userAgent && !f.spec.userAgent.test(userAgent)) continue;
       f.hits++;
       f.remaining--;
       if (f.remaining <= 0) {

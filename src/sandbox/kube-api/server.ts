@@ -111,7 +111,7 @@ async function handle(
   };
   res.on('finish', () => record(res.statusCode));
   res.on('close', () => record(res.statusCode));
-  const fault = sim.faults.take(method, path);
+  const fault = sim.faults.take(method, path, req.headers['user-agent'] ?? '');
   if (fault?.latencyMs) await delay(fault.latencyMs);
   if (fault?.status) {
     const retry = fault.retryAfterSeconds;
