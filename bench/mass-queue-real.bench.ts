@@ -8,15 +8,16 @@
  * "undeleted_messages":…,"lost_messages":…,"duplicate_actions":…,"drain_restarts":…,
  * "nodes_not_drained":…,"api_requests":…,"peak_rss_mib":…,"setup_s":…,"load_avg":…}, or a skip line
  * without a cluster. Targets: cordon_all_s ≤ 5, drain_all_s ≤ 60, 0 lost, 0 duplicates.
- * Flags: --nodes=N --interrupted=N --pods-per-node=N --timeout-s=N.
+ * Flags: --nodes=N --interrupted=N --pods-per-node=N --timeout-s=N --log-file=PATH (daemon output).
  */
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { startDaemon, stopAllDaemons, type Daemon } from '../test/helpers/daemon.js';
 import { spotWarning } from '../test/helpers/queue-messages.js';
 import { startQueueWorld, type QueueWorld } from '../test/helpers/queue-world.js';
-import { numberArg, processMemoryMib } from './bench-args.js';
-import { massCounts, metricPatiently } from './mass-queue-results.js';
+import { numberArg, processMemoryMib, textArg } from './bench-args.js';
+import { massCounts, metricPatiently, span } from './mass-queue-results.js';
 import { realCluster } from './real-cluster.js';
 
 async function startBenchDaemon(world: QueueWorld): Promise<Daemon> {
@@ -87,7 +88,8 @@ export default async function massQueueReal(args: readonly string[]): Promise<vo
       if (cordonAt === undefined && targets.every((t) => w.node(t.name)?.spec?.['unschedulable'] === true))
         cordonAt = Date.now();
       if (cordonAt !== undefined && (await drainedNodes()) === targets.length) drainAt = Date.now();
-      await new Promise((r) => setTimeout(r, 250));
+      // the cordons are read every 50 ms (the figure's resolution), the drain less often
+      await new Promise((r) => setTimeout(r, cordonAt === undefined ? 50 : 250));
     }
     // let the deletes land
     const end = Date.now() + 15_000;
@@ -101,6 +103,8 @@ export default async function massQueueReal(args: readonly string[]): Promise<vo
     const counts = massCounts(daemon, queue, interrupted, await drainedNodes());
     const apiAfter = await metricPatiently(daemon, 'spot_handler_kube_api_requests_total');
     const memory = processMemoryMib(daemon.pid);
+    const logFile = textArg(args, 'log-file');
+    if (logFile) writeFileSync(logFile, daemon.output());
     const secs = (at: number | undefined) => (at === undefined ? null : round2((at - t0) / 1000));
     console.log(
       JSON.stringify({
@@ -113,6 +117,10 @@ export default async function massQueueReal(args: readonly string[]): Promise<vo
         ...counts,
         api_requests: apiAfter - apiBefore,
         peak_rss_mib: memory.hwm,
+        daemon_first_receive_s: span(daemon, 'interruption event received', t0)[0],
+        daemon_first_cordon_s: span(daemon, 'node cordoned', t0)[0],
+        daemon_last_cordon_s: span(daemon, 'node cordoned', t0)[1],
+        daemon_first_drain_s: span(daemon, 'drain started', t0)[0],
         setup_s: round2(setupS),
         load_avg: round2(loadavg()[0] ?? 0),
       }),

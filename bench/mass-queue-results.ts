@@ -65,3 +65,11 @@ export async function metricPatiently(daemon: Daemon, name: string, attempts = 1
     }
   }
 }
+
+/** Seconds from t0 of the first and last daemon log line with this msg (daemon log `time`, epoch ms). */
+export function span(daemon: Daemon, msg: string, t0: number): [number | null, number | null] {
+  const times = daemon.logsWith(msg).map((l) => Date.parse(String(l.time)));
+  if (times.length === 0) return [null, null];
+  const s = (t: number) => Math.round((t - t0) / 10) / 100;
+  return [s(Math.min(...times)), s(Math.max(...times))];
+}

@@ -17,15 +17,7 @@ import { startDaemon, stopAllDaemons, type Daemon } from '../test/helpers/daemon
 import { spotWarning } from '../test/helpers/queue-messages.js';
 import { startQueueWorld, type QueueWorld } from '../test/helpers/queue-world.js';
 import { numberArg, textArg, twentyPodsPerNode, loadAvg1 } from './bench-args.js';
-import { massCounts, metricPatiently } from './mass-queue-results.js';
-
-/** Seconds from t0 of the first and last daemon log line with this msg (daemon log `time`, epoch ms). */
-function span(daemon: Daemon, msg: string, t0: number): [number | null, number | null] {
-  const times = daemon.logsWith(msg).map((l) => Date.parse(String(l.time)));
-  if (times.length === 0) return [null, null];
-  const s = (t: number) => Math.round((t - t0) / 10) / 100;
-  return [s(Math.min(...times)), s(Math.max(...times))];
-}
+import { massCounts, metricPatiently, span } from './mass-queue-results.js';
 
 /** Simulator requests since `from` grouped by method, resource and status (stderr, diagnostics). */
 function requestBreakdown(world: QueueWorld, from: number): Record<string, number> {
@@ -97,7 +89,8 @@ export default async function massQueue(args: readonly string[]): Promise<void> 
         ([ns = '', name = '', uid]) => world.kube.store.get('pods', ns, name)?.metadata.uid === uid,
       );
       if (!left && cordonAt !== undefined) drainAt = Date.now();
-      await new Promise((r) => setTimeout(r, 100));
+      // the cordons are read every 50 ms (the figure's resolution), the drain less often
+      await new Promise((r) => setTimeout(r, cordonAt === undefined ? 50 : 100));
     }
     // let the deletes land
     const end = Date.now() + 15_000;

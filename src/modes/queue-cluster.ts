@@ -102,11 +102,13 @@ export async function startNodeDirectory(ctx: ModeContext, kube: KubeClients, aw
 export function startLeadership(ctx: ModeContext, kube: KubeClients) {
   const { config, clock, logger, metrics } = ctx;
   const stopped = new Set<() => void>();
+  const started = new Set<() => void>();
   if (!config.queue.leaderElect) {
     metrics.leader.set(1);
     ctx.setReady('leader-election', true, 'disabled: always leader');
     return {
       canAct: () => true,
+      onStartedLeading: (fn: () => void) => void started.add(fn),
       onStoppedLeading: (fn: () => void) => void stopped.add(fn),
       run: async (_signal: AbortSignal) => undefined,
     };
@@ -129,7 +131,10 @@ export function startLeadership(ctx: ModeContext, kube: KubeClients) {
       leaseDurationMs: config.queue.leaseDurationSeconds * 1000,
       renewDeadlineMs: config.queue.leaseRenewSeconds * 1000,
       retryPeriodMs: config.queue.leaseRetrySeconds * 1000,
-      onStartedLeading: () => ctx.setReady('leader-election', true, 'leader'),
+      onStartedLeading: () => {
+        ctx.setReady('leader-election', true, 'leader');
+        for (const fn of started) fn();
+      },
       onStoppedLeading: () => {
         ctx.setReady('leader-election', true, 'standby');
         for (const fn of stopped) fn();
@@ -139,6 +144,7 @@ export function startLeadership(ctx: ModeContext, kube: KubeClients) {
   ctx.setReady('leader-election', true, 'standby');
   return {
     canAct: () => elector.stillLeader(),
+    onStartedLeading: (fn: () => void) => void started.add(fn),
     onStoppedLeading: (fn: () => void) => void stopped.add(fn),
     run: (signal: AbortSignal) => elector.run(signal),
   };

@@ -102,6 +102,8 @@ export const run: ModeRunner = async (ctx) => {
       receiveBackoffMaxMs: 5_000,
     },
   );
+  // a new leader polls at once, not after the standby's next idle check (up to 1 s later)
+  leadership.onStartedLeading(() => consumer.wake());
   const heartbeat = ctx.liveness.register('sqs-consumer', 120_000);
   const beat = setInterval(() => heartbeat.beat(), 5_000);
   beat.unref();

@@ -48,6 +48,8 @@ export class SqsConsumer {
   /** Messages the receive calls under way may still bring (counted against maxInFlight). */
   private reserved = 0;
   private readonly slotWaiters = new Set<() => void>();
+  /** Ends the standby's idle waits (wake()). */
+  private readonly idleWakers = new Set<() => void>();
   /** Aborted when the shutdown grace runs out: handlers and visibility extension stop. */
   private readonly hardStop = new AbortController();
   private readonly opts: Required<Omit<SqsConsumerOptions, 'shouldReceive'>> & {
@@ -84,6 +86,25 @@ export class SqsConsumer {
     };
   }
 
+  /** Checks shouldReceive again now (this replica just became leader): idle receive loops poll at once. */
+  wake(): void {
+    for (const wake of [...this.idleWakers]) wake();
+  }
+
+  /** A standby's pause before it checks shouldReceive again; ends early on wake() or abort. */
+  private async idleWait(signal: AbortSignal): Promise<void> {
+    const stop = new AbortController();
+    const wake = (): void => stop.abort();
+    signal.addEventListener('abort', wake, { once: true });
+    this.idleWakers.add(wake);
+    try {
+      await quiet(this.deps.clock.sleep(this.opts.idleCheckMs, stop.signal));
+    } finally {
+      this.idleWakers.delete(wake);
+      signal.removeEventListener('abort', wake);
+    }
+  }
+
   /** Messages being handled now. */
   get inFlightCount(): number {
     return this.inFlight.size;
@@ -114,7 +135,7 @@ export class SqsConsumer {
     let failures = 0;
     while (!signal.aborted) {
       if (!this.opts.shouldReceive()) {
-        await quiet(this.deps.clock.sleep(this.opts.idleCheckMs, signal));
+        await this.idleWait(signal);
       } else if (this.inFlight.size + this.reserved >= this.opts.maxInFlight) {
         await this.slotFreed(signal);
       } else {

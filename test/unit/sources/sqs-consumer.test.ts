@@ -225,6 +225,18 @@ describe('SqsConsumer', () => {
     expect(t.handled).toHaveLength(1);
   });
 
+  it('wake(): a standby that just became leader polls at once, not at its next idle check', async () => {
+    let leader = false;
+    const t = setup({ shouldReceive: () => leader, idleCheckMs: 1000 });
+    t.queue.send('x');
+    await t.clock.advance(1500);
+    expect(t.queue.calls.receive).toBe(0);
+    leader = true;
+    t.consumer.wake();
+    await flush();
+    expect(t.handled).toHaveLength(1); // no clock time passed
+  });
+
   it('abort stops intake at once and run() waits for in-flight handlers', async () => {
     const t = setup({ shutdownGraceMs: 60_000 });
     const id = t.queue.send('x');
