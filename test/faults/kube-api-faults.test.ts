@@ -3,27 +3,23 @@
  * lists and evictions; 429 (API priority and fairness) with Retry-After; slow answers; pod watch streams
  * cut again and again mid-drain. The node is drained once, before the deadline, with no crash.
  */
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandboxWorldOnKubeEnv, type WorldOnKubeEnv } from '../helpers/kube-env.js';
-import { startDaemon, stopAllDaemons, testBundle } from '../helpers/daemon.js';
+import { describe, expect, it } from 'vitest';
+import { buildBundleBeforeAll, imdsWorldPerTest } from '../helpers/per-test.js';
+import { type WorldOnKubeEnv } from '../helpers/kube-env.js';
+import { startDaemon } from '../helpers/daemon.js';
 import { faultRecord } from './support/fault-record.js';
 import { expectDrainedOnce, imdsFaultEnv, setSpotNotice } from './support/imds-fault-world.js';
 
 let world: WorldOnKubeEnv;
 
-beforeEach(async () => {
-  world = await startSandboxWorldOnKubeEnv({
+imdsWorldPerTest(
+  {
     deployments: [{ name: 'web', replicas: 6, shutdownMs: 300, onlyOnFirstNode: true }],
-  });
-});
+  },
+  (w) => (world = w),
+);
 
-// build the daemon bundle once, outside the first test's time budget (slow on a loaded machine)
-beforeAll(() => testBundle().then(() => undefined), 120_000);
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await world.stop();
-});
+buildBundleBeforeAll();
 
 const EVICTION = /^\/api\/v1\/namespaces\/[^/]+\/pods\/[^/]+\/eviction$/;
 

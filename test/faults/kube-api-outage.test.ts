@@ -8,11 +8,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildBundleBeforeAll } from '../helpers/per-test.js';
 import { kubeconfigFileText } from '../../src/sandbox/kube-api/client-config.js';
 import { waitFor } from '../../src/sandbox/demo-world.js';
 import { startSandboxWorldOnKubeEnv, type WorldOnKubeEnv } from '../helpers/kube-env.js';
-import { startDaemon, stopAllDaemons, testBundle } from '../helpers/daemon.js';
+import { startDaemon, stopAllDaemons } from '../helpers/daemon.js';
 import { faultRecord } from './support/fault-record.js';
 import { expectDrainedOnce, imdsFaultEnv, setSpotNotice } from './support/imds-fault-world.js';
 import { startWriterLoop } from './support/node-writer-loop.js';
@@ -30,8 +31,7 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'spot-handler-faults-'));
 });
 
-// build the daemon bundle once, outside the first test's time budget (slow on a loaded machine)
-beforeAll(() => testBundle().then(() => undefined), 120_000);
+buildBundleBeforeAll();
 
 afterEach(async () => {
   await stopAllDaemons();

@@ -6,30 +6,20 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { buildBundleBeforeAll, stoppedAfterEach } from '../helpers/per-test.js';
 import { kubeconfigFileText } from '../../src/sandbox/kube-api/client-config.js';
-import { startSandboxWorldOnKubeEnv, type WorldOnKubeEnv } from '../helpers/kube-env.js';
-import { startDaemon, stopAllDaemons, type Daemon, testBundle } from '../helpers/daemon.js';
+import { startSandboxWorldOnKubeEnv } from '../helpers/kube-env.js';
+import { startDaemon, type Daemon } from '../helpers/daemon.js';
 import { spotWarning } from '../helpers/queue-messages.js';
-import { FAILOVER_LEASE, nodeAt, startQueueWorld, type QueueWorld } from '../helpers/queue-world.js';
+import { FAILOVER_LEASE, nodeAt, startQueueWorld } from '../helpers/queue-world.js';
 import { faultRecord } from './support/fault-record.js';
 import { imdsFaultEnv, setSpotNotice } from './support/imds-fault-world.js';
 import { eventually, queueDepth, queueFigures } from './support/queue-fault-world.js';
 import { startTcpProxy } from './support/tcp-proxy.js';
 
-let imdsWorld: WorldOnKubeEnv | undefined;
-let queueWorld: QueueWorld | undefined;
-
-// build the daemon bundle once, outside the first test's time budget (slow on a loaded machine)
-beforeAll(() => testBundle().then(() => undefined), 120_000);
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await imdsWorld?.stop();
-  await queueWorld?.stop();
-  imdsWorld = undefined;
-  queueWorld = undefined;
-});
+buildBundleBeforeAll();
+const track = stoppedAfterEach();
 
 function ourTaints(node: { spec?: Record<string, unknown> } | undefined): string[] {
   return ((node?.spec?.['taints'] ?? []) as { key: string }[])
@@ -46,9 +36,11 @@ describe('process faults', () => {
       'process',
       'IMDS mode: SIGTERM mid-drain (grace 6 s, pods take 2.5 s), then restart',
     );
-    const w = (imdsWorld = await startSandboxWorldOnKubeEnv({
-      deployments: [{ name: 'slow', replicas: 6, shutdownMs: 2500, onlyOnFirstNode: true }],
-    }));
+    const w = track(
+      await startSandboxWorldOnKubeEnv({
+        deployments: [{ name: 'slow', replicas: 6, shutdownMs: 2500, onlyOnFirstNode: true }],
+      }),
+    );
     const env = { ...imdsFaultEnv(w), SHUTDOWN_GRACE_SECONDS: '6' };
     const first = await startDaemon({ env });
     const deadline = Date.now() + 120_000;
@@ -79,7 +71,7 @@ describe('process faults', () => {
 
   it('queue: SIGKILL mid-drain, restart: the redelivered message finishes the drain, deleted once', async () => {
     const rec = faultRecord('process', 'queue mode: SIGKILL mid-drain (visibility 3 s), restart');
-    const w = (queueWorld = await startQueueWorld({ visibilitySeconds: 3, shutdownMs: 2500 }));
+    const w = track(await startQueueWorld({ visibilitySeconds: 3, shutdownMs: 2500 }));
     const first = await startDaemon({ mode: 'queue', env: w.daemonEnv({ ...FAILOVER_LEASE }) });
     await first.waitForLog((l) => l.msg === 'became leader', 10_000);
     const target = nodeAt(w, 0);
@@ -111,7 +103,7 @@ describe('process faults', () => {
     );
     // A long poll of the killed leader may still be handed the next message (SQS and fauxqs alike), which
     // hides it for one visibility timeout: failover is bounded by lease + visibility (ADR 0003).
-    const w = (queueWorld = await startQueueWorld({ visibilitySeconds: 5 }));
+    const w = track(await startQueueWorld({ visibilitySeconds: 5 }));
     const lease = { LEASE_DURATION_SECONDS: '3', LEASE_RENEW_SECONDS: '2' };
     const a = await startDaemon({
       mode: 'queue',
@@ -151,7 +143,7 @@ describe('process faults', () => {
       'process',
       'queue mode: leader SIGSTOPped mid-drain past the lease, then SIGCONT',
     );
-    const w = (queueWorld = await startQueueWorld({ visibilitySeconds: 4, shutdownMs: 2000 }));
+    const w = track(await startQueueWorld({ visibilitySeconds: 4, shutdownMs: 2000 }));
     // the old leader talks to the API through its own proxy, so its requests can be told apart
     const proxy = await startTcpProxy(Number(new URL(w.wire.url).port));
     const dir = mkdtempSync(join(tmpdir(), 'spot-handler-faults-'));

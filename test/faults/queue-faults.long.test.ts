@@ -4,8 +4,9 @@
  * answered from memory), duplicate delivery, and 1,000 malformed messages with a poison message among
  * good ones. Every message is deleted exactly when its work is done; each node is drained once.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDaemon, stopAllDaemons, testBundle } from '../helpers/daemon.js';
+import { describe, expect, it } from 'vitest';
+import { buildBundleBeforeAll, stoppedAfterEach } from '../helpers/per-test.js';
+import { startDaemon } from '../helpers/daemon.js';
 import { snsWrap, spotWarning } from '../helpers/queue-messages.js';
 import { nodeAt, startQueueWorld, until, type QueueWorld } from '../helpers/queue-world.js';
 import { faultRecord } from './support/fault-record.js';
@@ -18,25 +19,15 @@ import {
 } from './support/queue-fault-world.js';
 import { startSqsFaultProxy, type SqsFaultProxy } from './support/sqs-fault-proxy.js';
 
-let world: QueueWorld | undefined;
-let proxy: SqsFaultProxy | undefined;
+buildBundleBeforeAll();
+const track = stoppedAfterEach();
 
+/** A queue world and a fault proxy in front of its SQS, both stopped after the test. */
 async function setup(visibilitySeconds = 30): Promise<{ world: QueueWorld; proxy: SqsFaultProxy }> {
-  world = await startQueueWorld({ visibilitySeconds });
-  proxy = await startSqsFaultProxy(world.sqs.endpoint);
+  const world = track(await startQueueWorld({ visibilitySeconds }));
+  const proxy = track(await startSqsFaultProxy(world.sqs.endpoint));
   return { world, proxy };
 }
-
-// build the daemon bundle once, outside the first test's time budget (slow on a loaded machine)
-beforeAll(() => testBundle().then(() => undefined), 120_000);
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await proxy?.stop();
-  await world?.stop();
-  world = undefined;
-  proxy = undefined;
-});
 
 describe('SQS faults (queue mode)', () => {
   it('receive 500s and throttling, delete 500s: drained once, deleted once', async () => {

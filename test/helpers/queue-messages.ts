@@ -27,24 +27,23 @@ function envelope(source: string, detailType: string, resources: string[], detai
 
 /** EC2 Spot Instance Interruption Warning (deadline: time + 120 s). */
 export function spotWarning(instanceId: string, atMs = Date.now()) {
-  return envelope(
-    'aws.ec2',
+  return spotEvent(
     'EC2 Spot Instance Interruption Warning',
-    [`arn:aws:ec2:${REGION}b:instance/${instanceId}`],
-    { 'instance-id': instanceId, 'instance-action': 'terminate' },
+    instanceId,
+    { 'instance-action': 'terminate' },
     atMs,
   );
 }
 
 /** EC2 Instance Rebalance Recommendation. */
 export function rebalance(instanceId: string, atMs = Date.now()) {
-  return envelope(
-    'aws.ec2',
-    'EC2 Instance Rebalance Recommendation',
-    [`arn:aws:ec2:${REGION}b:instance/${instanceId}`],
-    { 'instance-id': instanceId },
-    atMs,
-  );
+  return spotEvent('EC2 Instance Rebalance Recommendation', instanceId, {}, atMs);
+}
+
+/** An aws.ec2 event about one spot instance (its resource ARN names the zone, as EventBridge's do). */
+function spotEvent(detailType: string, instanceId: string, detail: object, atMs: number) {
+  const resources = [`arn:aws:ec2:${REGION}b:instance/${instanceId}`];
+  return envelope('aws.ec2', detailType, resources, { 'instance-id': instanceId, ...detail }, atMs);
 }
 
 /** EC2 Instance State-change Notification. */

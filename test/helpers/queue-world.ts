@@ -6,8 +6,6 @@
  * its Lease lives in the env's namespace, so parallel worlds on one cluster never share a leader.
  */
 import * as k8s from '@kubernetes/client-node';
-import { afterEach, beforeEach } from 'vitest';
-import { stopAllDaemons } from './daemon.js';
 import { startAwsQueryServer, type AwsQueryServer } from '../../src/sandbox/aws-query-server.js';
 import { SANDBOX_CREDENTIALS, startSqs, type SqsSandbox } from '../../src/sandbox/fauxqs.js';
 import { seedSimulator } from '../../src/sandbox/cluster-builder.js';
@@ -21,7 +19,14 @@ import type { KubeObject } from '../../src/sandbox/kube-api/types.js';
 import type { KubeletSimulator } from '../../src/sandbox/kubelet.js';
 import { startClusterView } from './cluster-view.js';
 import { fakeNodeName, startKubeEnv, type KubeEnv, type KubeWire } from './kube-env.js';
-import { createApp, createNodes, waitSettled, type WorldTarget } from './world-builder.js';
+import {
+  createApp,
+  createNodes,
+  createPdb,
+  waitSettled,
+  type PdbSpec,
+  type WorldTarget,
+} from './world-builder.js';
 
 /** The Auto Scaling group every node belongs to. */
 
@@ -48,6 +53,8 @@ export interface QueueApp {
 export interface QueueCluster {
   readonly nodes: number;
   readonly apps: readonly QueueApp[];
+  /** PDBs, created before the world settles (so their status counts the pods). */
+  readonly pdbs?: readonly PdbSpec[];
 }
 
 /** What to build. */
@@ -235,6 +242,7 @@ async function build(env: KubeEnv, options: QueueWorldOptions): Promise<Built> {
       graceSeconds: app.graceSeconds ?? 5,
     });
   }
+  for (const pdb of cluster.pdbs ?? []) await createPdb(target, pdb);
   await waitSettled(target, options.settleTimeoutMs);
   return { nodes, target };
 }
@@ -257,23 +265,6 @@ function storeView(sim: KubeApiSimulator): {
     node: (name) => sim.store.get('nodes', '', name),
     stop: async () => undefined,
   };
-}
-
-/**
- * Starts a queue world before each test of the file and, after it, stops every daemon and the world;
- * `keep` receives each new world (the test file holds it in its own `let world`).
- */
-export function queueWorldPerTest(options: QueueWorldOptions, keep: (world: QueueWorld) => void): void {
-  let world: QueueWorld | undefined;
-  beforeEach(async () => {
-    world = await startQueueWorld(options);
-    keep(world);
-  });
-  afterEach(async () => {
-    await stopAllDaemons();
-    await world?.stop();
-    world = undefined;
-  });
 }
 
 /** The node at `index`, or a throw (keeps tests free of non-null assertions). */

@@ -4,13 +4,9 @@
  * (rebalance) gives up at its timeout with `blocked`, naming each pod and the PDB, and forces nothing.
  */
 import { expect, it } from 'vitest';
-import { drainRequest, drainScenario, N1, N2 } from './drain-support.js';
+import { drainRequest, drainScenario, N1, webBehindPdb } from './drain-support.js';
 
-const drain = drainScenario({
-  nodes: [N1, N2],
-  apps: [{ name: 'web', replicas: 3, nodes: [N1], shutdownMs: 50 }],
-  pdbs: [{ name: 'web-pdb', app: 'web', minAvailable: 3 }],
-});
+const drain = drainScenario(webBehindPdb(3, 50, { minAvailable: 3 }));
 
 it('urgent: deletes the refused pods at deadline − forceLead and reports forced', async () => {
   const { actuator, metrics } = await drain.cordonedActuator(N1, {
@@ -51,12 +47,7 @@ it('non-urgent: blocked at the timeout, names pod and PDB, forces nothing', asyn
 
   const result = await actuator.drain(drainRequest(N1, 60_000, false));
 
-  expect(result).toMatchObject({
-    result: 'blocked',
-    podsEvicted: 0,
-    podsForceDeleted: 0,
-    podsRemaining: 3,
-  });
+  expect(result).toMatchObject({ result: 'blocked', podsEvicted: 0, podsForceDeleted: 0, podsRemaining: 3 });
   expect(result.durationMs).toBeGreaterThanOrEqual(1500);
   expect(result.durationMs).toBeLessThan(3000);
   const blocked = [...result.blockedBy].sort((a, b) => a.name.localeCompare(b.name));

@@ -17,7 +17,7 @@ import { KubeNodeApi } from '../../src/kube/node-api.js';
 import { KubePodApi } from '../../src/kube/pod-api.js';
 import { KubeNodeActuator } from '../../src/actions/kube-node-actuator.js';
 import { DEFAULT_ACTUATOR_OPTIONS, type ActuatorOptions } from '../../src/actions/actuator-options.js';
-import type { DrainRequest } from '../../src/pipeline/node-actuator-port.js';
+import type { DrainRequest, DrainResult } from '../../src/pipeline/node-actuator-port.js';
 import { fakeNodeName, startKubeEnv, type KubeWire } from '../helpers/kube-env.js';
 import {
   createApp,
@@ -98,6 +98,19 @@ export interface DrainWorld {
   readonly nodes: readonly string[];
   readonly apps?: readonly AppSpec[];
   readonly pdbs?: readonly PdbSpec[];
+}
+
+/** `web`×`replicas` on N1 behind the PDB `web-pdb` with `budget`; N2 is where the replacements go. */
+export function webBehindPdb(
+  replicas: number,
+  shutdownMs: number,
+  budget: { readonly minAvailable: number } | { readonly maxUnavailable: number },
+): DrainWorld {
+  return {
+    nodes: [N1, N2],
+    apps: [{ name: 'web', replicas, nodes: [N1], shutdownMs }],
+    pdbs: [{ name: 'web-pdb', app: 'web', ...budget }],
+  };
 }
 
 /** Creates the world's nodes, apps and PDBs, then waits until every pod is Running and Ready. */
@@ -187,6 +200,11 @@ export function makeActuator(
     options: { ...DEFAULT_ACTUATOR_OPTIONS, retryInitialMs: 100, retryMaxMs: 300, ...options },
   });
   return { actuator, metrics };
+}
+
+/** A drain result's outcome and counts in one line, for one assertion: `succeeded: 2 evicted, 0 forced, 0 left`. */
+export function drainCounts(r: DrainResult): string {
+  return `${r.result}: ${r.podsEvicted} evicted, ${r.podsForceDeleted} forced, ${r.podsRemaining} left`;
 }
 
 /** A drain request for `node` with the deadline `inMs` from now. */

@@ -25,12 +25,7 @@ it('retries the 500, drains the rest, reports the pod with multiple-pdbs', async
 
   const result = await actuator.drain(drainRequest(N1, 60_000, false));
 
-  expect(result).toMatchObject({
-    result: 'blocked',
-    podsEvicted: 2,
-    podsForceDeleted: 0,
-    podsRemaining: 2,
-  });
+  expect(result).toMatchObject({ result: 'blocked', podsEvicted: 2, podsForceDeleted: 0, podsRemaining: 2 });
   expect(result.blockedBy.map((b) => [b.name, b.reason]).sort()).toEqual([
     ['web-0', 'multiple-pdbs'],
     ['web-1', 'multiple-pdbs'],

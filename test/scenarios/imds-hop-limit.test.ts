@@ -4,21 +4,14 @@
  * naming the hop limit and both fixes, the /readyz detail (not ready), and spot_handler_imds_token_timeout;
  * when the token answers again, it recovers.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { imdsWorldPerTest } from '../helpers/per-test.js';
 import type { SandboxWorld } from '../../src/sandbox/demo-world.js';
-import { startSandboxWorldOnKubeEnv } from '../helpers/kube-env.js';
-import { spawnDaemon, stopAllDaemons } from '../helpers/daemon.js';
+import { spawnDaemon } from '../helpers/daemon.js';
 
 let world: SandboxWorld;
 
-beforeEach(async () => {
-  world = await startSandboxWorldOnKubeEnv({ deployments: [{ name: 'web', replicas: 1 }] });
-});
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await world.stop();
-});
+imdsWorldPerTest({ deployments: [{ name: 'web', replicas: 1 }] }, (w) => (world = w));
 
 describe('IMDS mode: hop limit 1 off the host network', () => {
   it('names the hop limit and the fix in the log, /readyz and a metric, then recovers', async () => {

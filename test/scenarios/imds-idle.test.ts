@@ -4,21 +4,15 @@
  * Counted on the wire (the simulator's request log, or the recording proxy in front of a real server);
  * the kubelet simulator's own calls (node heartbeats) are told apart by their User-Agent.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { imdsWorldPerTest } from '../helpers/per-test.js';
 import { KUBELET_USER_AGENT } from '../../src/sandbox/kubelet.js';
-import { startSandboxWorldOnKubeEnv, type WorldOnKubeEnv } from '../helpers/kube-env.js';
-import { startDaemon, stopAllDaemons } from '../helpers/daemon.js';
+import { type WorldOnKubeEnv } from '../helpers/kube-env.js';
+import { startDaemon } from '../helpers/daemon.js';
 
 let world: WorldOnKubeEnv;
 
-beforeEach(async () => {
-  world = await startSandboxWorldOnKubeEnv({ deployments: [{ name: 'web', replicas: 3 }] });
-});
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await world.stop();
-});
+imdsWorldPerTest({ deployments: [{ name: 'web', replicas: 3 }] }, (w) => (world = w));
 
 /** Requests since `since` (epoch ms) that did not come from the kubelet simulator. */
 function daemonRequests(since: number): { method: string; path: string; query: string }[] {

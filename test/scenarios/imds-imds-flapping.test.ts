@@ -4,21 +4,14 @@
  * wait for) but /readyz shows the imds check backing off and the metrics show the errors and
  * imds_healthy 0. When IMDS recovers and serves a spot notice, the node is drained.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { imdsWorldPerTest } from '../helpers/per-test.js';
 import { waitFor, type SandboxWorld } from '../../src/sandbox/demo-world.js';
-import { startSandboxWorldOnKubeEnv } from '../helpers/kube-env.js';
-import { spawnDaemon, stopAllDaemons, type Daemon } from '../helpers/daemon.js';
+import { spawnDaemon, type Daemon } from '../helpers/daemon.js';
 
 let world: SandboxWorld;
 
-beforeEach(async () => {
-  world = await startSandboxWorldOnKubeEnv({ deployments: [{ name: 'web', replicas: 6, shutdownMs: 100 }] });
-});
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await world.stop();
-});
+imdsWorldPerTest({ deployments: [{ name: 'web', replicas: 6, shutdownMs: 100 }] }, (w) => (world = w));
 
 async function imdsCheck(daemon: Daemon): Promise<{ status: number; detail?: string }> {
   const { status, body } = await daemon.get('/readyz');

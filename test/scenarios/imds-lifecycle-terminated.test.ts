@@ -3,27 +3,19 @@
  * node once and sends one start webhook (and one success webhook) although IMDS keeps answering
  * Terminated on every poll; the webhook URL and header secrets never appear in its output.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { imdsWorldPerTest, webhookReceiverPerTest } from '../helpers/per-test.js';
 import type { SandboxWorld } from '../../src/sandbox/demo-world.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../../src/sandbox/demo-webhook.js';
-import { startSandboxWorldOnKubeEnv } from '../helpers/kube-env.js';
-import { startDaemon, stopAllDaemons } from '../helpers/daemon.js';
+import { type WebhookReceiver } from '../../src/sandbox/demo-webhook.js';
+import { startDaemon } from '../helpers/daemon.js';
 
 let world: SandboxWorld;
 let receiver: WebhookReceiver;
 const URL_SECRET = 'url-s3cr3t-7f1c2a';
 const HEADER_SECRET = 'hdr-s3cr3t-9b8e4d';
 
-beforeEach(async () => {
-  world = await startSandboxWorldOnKubeEnv({ deployments: [{ name: 'web', replicas: 6, shutdownMs: 200 }] });
-  receiver = await startWebhookReceiver();
-});
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await receiver.stop();
-  await world.stop();
-});
+imdsWorldPerTest({ deployments: [{ name: 'web', replicas: 6, shutdownMs: 200 }] }, (w) => (world = w));
+webhookReceiverPerTest((r) => (receiver = r));
 
 function triggers(): string[] {
   return receiver.received.map((r) => (r.json as { trigger?: string } | undefined)?.trigger ?? '?');

@@ -2,21 +2,14 @@
  * Story: a rebalance recommendation makes the daemon cordon (and taint) its node without draining; when
  * the cordon TTL passes it uncordons and removes its marks.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { imdsWorldPerTest } from '../helpers/per-test.js';
 import { waitFor, type SandboxWorld } from '../../src/sandbox/demo-world.js';
-import { startSandboxWorldOnKubeEnv } from '../helpers/kube-env.js';
-import { startDaemon, stopAllDaemons } from '../helpers/daemon.js';
+import { startDaemon } from '../helpers/daemon.js';
 
 let world: SandboxWorld;
 
-beforeEach(async () => {
-  world = await startSandboxWorldOnKubeEnv({ deployments: [{ name: 'web', replicas: 6, shutdownMs: 100 }] });
-});
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await world.stop();
-});
+imdsWorldPerTest({ deployments: [{ name: 'web', replicas: 6, shutdownMs: 100 }] }, (w) => (world = w));
 
 function ourTaints(): string[] {
   const taints = (world.node(world.nodeName)?.spec?.['taints'] ?? []) as { key: string }[];

@@ -3,27 +3,22 @@
  * while IMDS still serves the notice. The new process finishes the drain from what the node records:
  * no second taint, no second start webhook, and every pod ends up gone.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { imdsWorldPerTest, webhookReceiverPerTest } from '../helpers/per-test.js';
 import { waitFor, type SandboxWorld } from '../../src/sandbox/demo-world.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../../src/sandbox/demo-webhook.js';
-import { startSandboxWorldOnKubeEnv } from '../helpers/kube-env.js';
-import { startDaemon, stopAllDaemons } from '../helpers/daemon.js';
+import { type WebhookReceiver } from '../../src/sandbox/demo-webhook.js';
+import { startDaemon } from '../helpers/daemon.js';
 
 let world: SandboxWorld;
 let receiver: WebhookReceiver;
 
-beforeEach(async () => {
-  world = await startSandboxWorldOnKubeEnv({
+imdsWorldPerTest(
+  {
     deployments: [{ name: 'slow', replicas: 6, shutdownMs: 2500 }],
-  });
-  receiver = await startWebhookReceiver();
-});
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await receiver.stop();
-  await world.stop();
-});
+  },
+  (w) => (world = w),
+);
+webhookReceiverPerTest((r) => (receiver = r));
 
 function starts(): number {
   return receiver.received.filter((r) => (r.json as { trigger?: string }).trigger === 'start').length;

@@ -2,22 +2,15 @@
  * Story: a scheduled maintenance event is drained at the configured lead time before NotBefore (not at
  * once); when AWS cancels it, the daemon uncordons the node and removes its taints and labels.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { imdsWorldPerTest } from '../helpers/per-test.js';
 import { formatImdsDate, type ImdsScheduledEvent } from '../../src/sandbox/imds-server.js';
 import { waitFor, type SandboxWorld } from '../../src/sandbox/demo-world.js';
-import { startSandboxWorldOnKubeEnv } from '../helpers/kube-env.js';
-import { startDaemon, stopAllDaemons } from '../helpers/daemon.js';
+import { startDaemon } from '../helpers/daemon.js';
 
 let world: SandboxWorld;
 
-beforeEach(async () => {
-  world = await startSandboxWorldOnKubeEnv({ deployments: [{ name: 'web', replicas: 6, shutdownMs: 100 }] });
-});
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await world.stop();
-});
+imdsWorldPerTest({ deployments: [{ name: 'web', replicas: 6, shutdownMs: 100 }] }, (w) => (world = w));
 
 function maintenance(notBeforeMs: number, state: string): ImdsScheduledEvent {
   return {

@@ -3,26 +3,22 @@
  * node well before the two-minute deadline; the DaemonSet pod stays, the node carries our condition and
  * labels, and Kubernetes Events tell the story.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { imdsWorldPerTest } from '../helpers/per-test.js';
 import type { SandboxWorld } from '../../src/sandbox/demo-world.js';
-import { startSandboxWorldOnKubeEnv } from '../helpers/kube-env.js';
-import { DOCKER_NODE_FLAGS, startDaemon, stopAllDaemons } from '../helpers/daemon.js';
+import { DOCKER_NODE_FLAGS, startDaemon } from '../helpers/daemon.js';
 
 let world: SandboxWorld;
 
-beforeEach(async () => {
-  world = await startSandboxWorldOnKubeEnv({
+imdsWorldPerTest(
+  {
     deployments: [
       { name: 'web', replicas: 6, shutdownMs: 200 },
       { name: 'api', replicas: 3, pdbMinAvailable: 2, shutdownMs: 300 },
     ],
-  });
-});
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await world.stop();
-});
+  },
+  (w) => (world = w),
+);
 
 function appPods(node: string): string[] {
   return world

@@ -4,23 +4,19 @@
  * poll. Once the deadline has passed, the notice is acknowledged without a second drain: the instance is
  * gone or going, and a drain cannot help any more.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { imdsWorldPerTest } from '../helpers/per-test.js';
 import type { SandboxWorld } from '../../src/sandbox/demo-world.js';
-import { startSandboxWorldOnKubeEnv } from '../helpers/kube-env.js';
-import { startDaemon, stopAllDaemons } from '../helpers/daemon.js';
+import { startDaemon } from '../helpers/daemon.js';
 
 let world: SandboxWorld;
 
-beforeEach(async () => {
-  world = await startSandboxWorldOnKubeEnv({
+imdsWorldPerTest(
+  {
     deployments: [{ name: 'db', replicas: 2, pdbMinAvailable: 2, onlyOnFirstNode: true, shutdownMs: 50 }],
-  });
-});
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await world.stop();
-});
+  },
+  (w) => (world = w),
+);
 
 describe('IMDS mode: a spot notice past its deadline after a failed drain', () => {
   it('drains once; after the deadline the repeated notice is acknowledged, not drained again', async () => {

@@ -4,26 +4,18 @@
  * daemon does the same on a spot notice: nothing is evicted, and the refusal (in kubectl's words,
  * naming the DaemonSet pod) is in the Kubernetes Event, the log, the metric and the failure webhook.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { imdsWorldPerTest, webhookReceiverPerTest } from '../helpers/per-test.js';
 import * as k8s from '@kubernetes/client-node';
 import type { SandboxWorld } from '../../src/sandbox/demo-world.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../../src/sandbox/demo-webhook.js';
-import { startSandboxWorldOnKubeEnv } from '../helpers/kube-env.js';
-import { startDaemon, stopAllDaemons } from '../helpers/daemon.js';
+import { type WebhookReceiver } from '../../src/sandbox/demo-webhook.js';
+import { startDaemon } from '../helpers/daemon.js';
 
 let world: SandboxWorld;
 let receiver: WebhookReceiver;
 
-beforeEach(async () => {
-  world = await startSandboxWorldOnKubeEnv({ deployments: [{ name: 'web', replicas: 3, shutdownMs: 100 }] });
-  receiver = await startWebhookReceiver();
-});
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await receiver.stop();
-  await world.stop();
-});
+imdsWorldPerTest({ deployments: [{ name: 'web', replicas: 3, shutdownMs: 100 }] }, (w) => (world = w));
+webhookReceiverPerTest((r) => (receiver = r));
 
 const REFUSAL = 'cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore)';
 

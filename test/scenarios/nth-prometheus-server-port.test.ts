@@ -3,21 +3,14 @@
  * (9092 in their chart; a free port here). Their Prometheus scrapes that port: the real daemon serves
  * /metrics there, and keeps /healthz, /readyz and /metrics on its HTTP port.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { imdsWorldPerTest } from '../helpers/per-test.js';
 import type { SandboxWorld } from '../../src/sandbox/demo-world.js';
-import { startSandboxWorldOnKubeEnv } from '../helpers/kube-env.js';
-import { freePort, startDaemon, stopAllDaemons } from '../helpers/daemon.js';
+import { freePort, startDaemon } from '../helpers/daemon.js';
 
 let world: SandboxWorld;
 
-beforeEach(async () => {
-  world = await startSandboxWorldOnKubeEnv({ deployments: [{ name: 'web', replicas: 1 }] });
-});
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await world.stop();
-});
+imdsWorldPerTest({ deployments: [{ name: 'web', replicas: 1 }] }, (w) => (world = w));
 
 describe('NTH settings ENABLE_PROMETHEUS_SERVER=true, PROMETHEUS_SERVER_PORT', () => {
   it('serves /metrics on the Prometheus port NTH users scrape', async () => {

@@ -5,25 +5,22 @@
  * happens next, with no stack trace, no response body and no duplicated JSON key. Log lines are read
  * back from the daemon's stdout. PRINT_LOG_SAMPLE=1 prints them (docs/alerts.md shows such a sample).
  */
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { imdsWorldPerTest } from '../helpers/per-test.js';
 import type { SandboxWorld } from '../../src/sandbox/demo-world.js';
-import { startDaemon, stopAllDaemons, type LogLine } from '../helpers/daemon.js';
-import { onRealCluster, startSandboxWorldOnKubeEnv } from '../helpers/kube-env.js';
+import { startDaemon, type LogLine } from '../helpers/daemon.js';
+import { onRealCluster } from '../helpers/kube-env.js';
 
 let world: SandboxWorld;
 
-beforeEach(async () => {
-  world = await startSandboxWorldOnKubeEnv({
+imdsWorldPerTest(
+  {
     nodeCount: 2,
     daemonSet: false,
     deployments: [{ name: 'web', replicas: 3, onlyOnFirstNode: true, shutdownMs: 100 }],
-  });
-});
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await world.stop();
-});
+  },
+  (w) => (world = w),
+);
 
 /** The keys of the top-level JSON object in `raw`, in order, duplicates kept. */
 export function topLevelKeys(raw: string): string[] {

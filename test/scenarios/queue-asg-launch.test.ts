@@ -3,21 +3,18 @@
  * before the node registers; the daemon waits until the node is Ready, then completes the action
  * CONTINUE and deletes the message. Nothing is cordoned.
  */
-import { describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import { fakeNodeName } from '../helpers/kube-env.js';
-import { startQueueDaemon, waitDeleted } from '../helpers/queue-daemon.js';
+import { waitDeleted } from '../helpers/queue-daemon.js';
 import { asgLifecycle } from '../helpers/queue-messages.js';
-import { ASG_NAME, queueWorldPerTest, until, type QueueWorld } from '../helpers/queue-world.js';
-
-let world: QueueWorld;
-queueWorldPerTest({}, (w) => (world = w));
+import { ASG_NAME, until } from '../helpers/queue-world.js';
+import { queueScenario } from '../helpers/queue-scenario.js';
 
 const NEW_ID = 'i-0feedfacecafe0001';
 const NEW_NODE = fakeNodeName('ip-10-0-9-9.ec2.internal');
 
-describe('queue mode: ASG launch lifecycle hook', () => {
-  it('completes the launch action once the new node is Ready', async () => {
-    const daemon = await startQueueDaemon(world);
+queueScenario('queue mode: ASG launch lifecycle hook', {}, (it) => {
+  it('completes the launch action once the new node is Ready', async ({ world, daemon }) => {
     world.aws.addInstance({ instanceId: NEW_ID, privateDnsName: NEW_NODE, autoScalingGroupName: ASG_NAME });
     world.aws.setHook({
       groupName: ASG_NAME,

@@ -4,65 +4,45 @@
  * waits for CompleteLifecycleAction, so the drain respects the PDB to the end and reports what blocked
  * it; no pod is ever force-deleted (a spot warning would delete them near its deadline).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import * as k8s from '@kubernetes/client-node';
-import { stopAllDaemons } from '../helpers/daemon.js';
+import { expect } from 'vitest';
 import { startQueueDaemon, waitMetric, waitDeleted } from '../helpers/queue-daemon.js';
-import { asgLifecycle } from '../helpers/queue-messages.js';
-import { ASG_NAME, nodeAt, startQueueWorld, until, type QueueWorld } from '../helpers/queue-world.js';
 
-let world: QueueWorld;
+import { startTerminateHook, queueScenario, DB_BEHIND_PDB } from '../helpers/queue-scenario.js';
+import { until } from '../helpers/queue-world.js';
 
-beforeEach(async () => {
-  world = await startQueueWorld({
-    cluster: { nodes: 2, apps: [{ name: 'db', replicas: 2, onNodes: [0], shutdownMs: 50, graceSeconds: 5 }] },
-  });
-  await world.env.kubeConfig.makeApiClient(k8s.PolicyV1Api).createNamespacedPodDisruptionBudget({
-    namespace: world.namespace,
-    body: { metadata: { name: 'db' }, spec: { selector: { matchLabels: { app: 'db' } }, minAvailable: 2 } },
-  });
-});
+queueScenario(
+  'queue mode: ASG scale-in of a node with PDB-protected pods',
+  { cluster: DB_BEHIND_PDB },
+  (it) => {
+    it('never force-deletes a PDB-protected pod; the drain ends blocked, naming the PDB', async ({
+      world,
+      target,
+    }) => {
+      // NTH users' setting: the drain gives up after NODE_TERMINATION_GRACE_PERIOD seconds
+      const daemon = await startQueueDaemon(world, { NODE_TERMINATION_GRACE_PERIOD: '10' });
+      const before = world.appPodsOn(target.name).map((p) => p.metadata.name);
+      expect(before).toHaveLength(2);
+      // the hook started 290 s ago: with the old urgent handling forcing would start at once
+      const sentAt = Date.now() - 290_000;
+      const { token, message } = startTerminateHook(world, target.instanceId, 300, sentAt);
+      await world.send(message);
 
-afterEach(async () => {
-  await stopAllDaemons();
-  await world.stop();
-});
-
-describe('queue mode: ASG scale-in of a node with PDB-protected pods', () => {
-  it('never force-deletes a PDB-protected pod; the drain ends blocked, naming the PDB', async () => {
-    // NTH users' setting: the drain gives up after NODE_TERMINATION_GRACE_PERIOD seconds
-    const daemon = await startQueueDaemon(world, { NODE_TERMINATION_GRACE_PERIOD: '10' });
-    const target = nodeAt(world, 0);
-    const before = world.appPodsOn(target.name).map((p) => p.metadata.name);
-    expect(before).toHaveLength(2);
-    world.aws.setHook({ groupName: ASG_NAME, hookName: 'node-drain', heartbeatTimeoutSeconds: 300 });
-    const token = world.aws.startLifecycleAction(target.instanceId, 'node-drain');
-    // the hook started 290 s ago: with the old urgent handling forcing would start at once
-    const sentAt = Date.now() - 290_000;
-    await world.send(
-      asgLifecycle(
-        target.instanceId,
-        { groupName: ASG_NAME, hookName: 'node-drain', token },
-        'terminate',
-        sentAt,
-      ),
-    );
-
-    const line = await daemon.waitForLog((l) => l.msg === 'drain did not finish', 40_000);
-    expect(line['result']).toBe('blocked');
-    expect(JSON.stringify(line['blockedBy'])).toContain('"pdb":"db"');
-    const pods = world.appPodsOn(target.name);
-    expect(pods.map((p) => p.metadata.name).sort()).toEqual([...before].sort());
-    expect(pods.every((p) => p.metadata.deletionTimestamp === undefined)).toBe(true);
-    expect(await daemon.metric('spot_handler_pods_deleted_at_deadline_total')).toBe(0);
-    expect(await waitMetric(daemon, 'spot_handler_drains_total', { result: 'blocked' }, (v) => v >= 1)).toBe(
-      1,
-    );
-    expect(world.node(target.name)?.spec?.['unschedulable']).toBe(true);
-    // the hook's deadline has come: the instance goes anyway, so the ASG is let proceed, and the
-    // message is done (the blocked drain was reported above)
-    await until(() => world.aws.completed.length === 1, 10_000, 'CompleteLifecycleAction');
-    expect(world.aws.completed[0]).toMatchObject({ token, result: 'CONTINUE' });
-    expect(await waitDeleted(daemon, 'done', 1)).toBe(1);
-  }, 90_000);
-});
+      const line = await daemon.waitForLog((l) => l.msg === 'drain did not finish', 40_000);
+      expect(line['result']).toBe('blocked');
+      expect(JSON.stringify(line['blockedBy'])).toContain('"pdb":"db"');
+      const pods = world.appPodsOn(target.name);
+      expect(pods.map((p) => p.metadata.name).sort()).toEqual([...before].sort());
+      expect(pods.every((p) => p.metadata.deletionTimestamp === undefined)).toBe(true);
+      expect(await daemon.metric('spot_handler_pods_deleted_at_deadline_total')).toBe(0);
+      expect(
+        await waitMetric(daemon, 'spot_handler_drains_total', { result: 'blocked' }, (v) => v >= 1),
+      ).toBe(1);
+      expect(world.node(target.name)?.spec?.['unschedulable']).toBe(true);
+      // the hook's deadline has come: the instance goes anyway, so the ASG is let proceed, and the
+      // message is done (the blocked drain was reported above)
+      await until(() => world.aws.completed.length === 1, 10_000, 'CompleteLifecycleAction');
+      expect(world.aws.completed[0]).toMatchObject({ token, result: 'CONTINUE' });
+      expect(await waitDeleted(daemon, 'done', 1)).toBe(1);
+    }, 90_000);
+  },
+);

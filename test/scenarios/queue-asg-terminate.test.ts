@@ -2,23 +2,20 @@
  * Story: an Auto Scaling group takes an instance away with a terminate lifecycle hook (EventBridge).
  * The node is drained first, then the lifecycle action is completed with CONTINUE, then the message goes.
  */
-import { describe, expect, it } from 'vitest';
-import { startQueueDaemon, taintKeys, waitDrained, waitDeleted } from '../helpers/queue-daemon.js';
-import { asgLifecycle } from '../helpers/queue-messages.js';
-import { ASG_NAME, nodeAt, queueWorldPerTest, until, type QueueWorld } from '../helpers/queue-world.js';
+import { expect } from 'vitest';
+import { taintKeys, waitDrained, waitDeleted } from '../helpers/queue-daemon.js';
 
-let world: QueueWorld;
-queueWorldPerTest({}, (w) => (world = w));
+import { ASG_NAME, until } from '../helpers/queue-world.js';
+import { startTerminateHook, queueScenario } from '../helpers/queue-scenario.js';
 
-describe('queue mode: ASG terminate lifecycle hook', () => {
-  it('drains, then completes the lifecycle action CONTINUE, then deletes the message', async () => {
-    const daemon = await startQueueDaemon(world);
-    const target = nodeAt(world, 0);
-    world.aws.setHook({ groupName: ASG_NAME, hookName: 'node-drain', heartbeatTimeoutSeconds: 300 });
-    const token = world.aws.startLifecycleAction(target.instanceId, 'node-drain');
-    await world.send(
-      asgLifecycle(target.instanceId, { groupName: ASG_NAME, hookName: 'node-drain', token }, 'terminate'),
-    );
+queueScenario('queue mode: ASG terminate lifecycle hook', {}, (it) => {
+  it('drains, then completes the lifecycle action CONTINUE, then deletes the message', async ({
+    world,
+    daemon,
+    target,
+  }) => {
+    const { token, message } = startTerminateHook(world, target.instanceId, 300);
+    await world.send(message);
 
     await waitDrained(daemon, target.name);
     const drainedAt = Date.now();

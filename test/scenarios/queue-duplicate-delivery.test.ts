@@ -2,18 +2,18 @@
  * Story: SQS delivers the same spot warning twice (at-least-once delivery; here: the same body sent
  * twice, so the same EventBridge id). The node is drained once, tainted once, and both copies are deleted.
  */
-import { describe, expect, it } from 'vitest';
-import { count, startQueueDaemon, taintKeys, waitDrained, waitDeleted } from '../helpers/queue-daemon.js';
+import { expect } from 'vitest';
+import { count, taintKeys, waitDrained, waitDeleted } from '../helpers/queue-daemon.js';
 import { spotWarning } from '../helpers/queue-messages.js';
-import { nodeAt, queueWorldPerTest, type QueueWorld } from '../helpers/queue-world.js';
+import {} from '../helpers/queue-world.js';
+import { queueScenario } from '../helpers/queue-scenario.js';
 
-let world: QueueWorld;
-queueWorldPerTest({}, (w) => (world = w));
-
-describe('queue mode: duplicate delivery', () => {
-  it('drains once for two copies, and a late third copy is answered from memory', async () => {
-    const daemon = await startQueueDaemon(world);
-    const target = nodeAt(world, 1);
+queueScenario('queue mode: duplicate delivery', { targetNode: 1 }, (it) => {
+  it('drains once for two copies, and a late third copy is answered from memory', async ({
+    world,
+    daemon,
+    target,
+  }) => {
     const body = spotWarning(target.instanceId);
     await world.send(body);
     await world.send(body);

@@ -4,27 +4,18 @@
  * node is uncordoned and our marks removed. The upcoming notice delivered once more afterwards (SQS
  * delivers at least once) is acknowledged without a second drain.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { stopAllDaemons } from '../helpers/daemon.js';
-import { startQueueDaemon, taintKeys, waitDrained, waitDeleted } from '../helpers/queue-daemon.js';
+import { expect } from 'vitest';
+import { taintKeys, waitDrained, waitDeleted } from '../helpers/queue-daemon.js';
 import { healthScheduledChange } from '../helpers/queue-messages.js';
-import { nodeAt, startQueueWorld, until, type QueueWorld } from '../helpers/queue-world.js';
+import { until } from '../helpers/queue-world.js';
+import { queueScenario } from '../helpers/queue-scenario.js';
 
-let world: QueueWorld;
-
-beforeEach(async () => {
-  world = await startQueueWorld();
-});
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await world.stop();
-});
-
-describe('queue mode: AWS Health event closed', () => {
-  it('uncordons the node the upcoming notice drained; a late redelivery does not drain again', async () => {
-    const daemon = await startQueueDaemon(world);
-    const target = nodeAt(world, 0);
+queueScenario('queue mode: AWS Health event closed', {}, (it) => {
+  it('uncordons the node the upcoming notice drained; a late redelivery does not drain again', async ({
+    world,
+    daemon,
+    target,
+  }) => {
     const eventArn = 'arn:aws:health:us-east-1::event/EC2/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED/abc123';
     const startMs = Date.now() + 3600_000;
     await world.send(healthScheduledChange([target.instanceId], startMs, Date.now(), { eventArn }));

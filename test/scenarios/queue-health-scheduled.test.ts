@@ -2,17 +2,14 @@
  * Story: one AWS Health scheduledChange names two instances of the cluster; both nodes are drained
  * (scheduled-maintenance kind) and the one message is deleted once both actions are done.
  */
-import { describe, expect, it } from 'vitest';
-import { deleted, startQueueDaemon, taintKeys, waitDrained, waitDeleted } from '../helpers/queue-daemon.js';
+import { expect } from 'vitest';
+import { deleted, taintKeys, waitDrained, waitDeleted } from '../helpers/queue-daemon.js';
 import { healthScheduledChange } from '../helpers/queue-messages.js';
-import { nodeAt, queueWorldPerTest, until, type QueueWorld } from '../helpers/queue-world.js';
+import { nodeAt, until } from '../helpers/queue-world.js';
+import { queueScenario } from '../helpers/queue-scenario.js';
 
-let world: QueueWorld;
-queueWorldPerTest({}, (w) => (world = w));
-
-describe('queue mode: AWS Health scheduled change', () => {
-  it('drains both affected nodes and deletes the message once', async () => {
-    const daemon = await startQueueDaemon(world);
+queueScenario('queue mode: AWS Health scheduled change', {}, (it) => {
+  it('drains both affected nodes and deletes the message once', async ({ world, daemon }) => {
     const [a, b] = [nodeAt(world, 0), nodeAt(world, 1)];
     await world.send(healthScheduledChange([a.instanceId, b.instanceId], Date.now() + 3600_000));
     await waitDrained(daemon, a.name);

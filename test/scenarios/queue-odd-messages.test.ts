@@ -3,18 +3,18 @@
  * spot warning is unwrapped and handled; the ASG test notification is deleted as ignored; a warning for
  * an instance that is not a node here is deleted and counted as foreign; garbage is deleted as invalid.
  */
-import { describe, expect, it } from 'vitest';
-import { deleted, startQueueDaemon, waitDrained, waitDeleted } from '../helpers/queue-daemon.js';
+import { expect } from 'vitest';
+import { deleted, waitDrained, waitDeleted } from '../helpers/queue-daemon.js';
 import { asgTestNotification, snsWrap, spotWarning } from '../helpers/queue-messages.js';
-import { ASG_NAME, nodeAt, queueWorldPerTest, type QueueWorld } from '../helpers/queue-world.js';
+import { ASG_NAME } from '../helpers/queue-world.js';
+import { queueScenario } from '../helpers/queue-scenario.js';
 
-let world: QueueWorld;
-queueWorldPerTest({}, (w) => (world = w));
-
-describe('queue mode: SNS envelopes, test notifications, foreign instances, garbage', () => {
-  it('handles the wrapped warning and deletes every other message with its reason', async () => {
-    const daemon = await startQueueDaemon(world);
-    const target = nodeAt(world, 0);
+queueScenario('queue mode: SNS envelopes, test notifications, foreign instances, garbage', {}, (it) => {
+  it('handles the wrapped warning and deletes every other message with its reason', async ({
+    world,
+    daemon,
+    target,
+  }) => {
     await world.send(asgTestNotification(ASG_NAME));
     await world.send(spotWarning('i-0000000000000dead'));
     await world.send('not json at all');

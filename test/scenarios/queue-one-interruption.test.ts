@@ -3,48 +3,24 @@
  * state change (shutting-down), the ASG terminate hook and a rebalance recommendation. They merge into
  * one node action: one drain, four deletes, one lifecycle completion, one start and one success webhook.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startWebhookReceiver, type WebhookReceiver } from '../../src/sandbox/demo-webhook.js';
-import { stopAllDaemons } from '../helpers/daemon.js';
-import {
-  TEST_WEBHOOK_TEMPLATE,
-  count,
-  startQueueDaemon,
-  triggers,
-  waitMetric,
-} from '../helpers/queue-daemon.js';
-import { asgLifecycle, rebalance, spotWarning, stateChange } from '../helpers/queue-messages.js';
-import { ASG_NAME, nodeAt, startQueueWorld, until, type QueueWorld } from '../helpers/queue-world.js';
+import { expect } from 'vitest';
+import { count, startQueueDaemon, triggers, waitMetric } from '../helpers/queue-daemon.js';
+import { rebalance, spotWarning, stateChange } from '../helpers/queue-messages.js';
+import { startTerminateHook, queueScenario, webhookEnv } from '../helpers/queue-scenario.js';
+import { until } from '../helpers/queue-world.js';
 
-let world: QueueWorld;
-let hooks: WebhookReceiver;
-
-beforeEach(async () => {
-  world = await startQueueWorld({ shutdownMs: 800 });
-  hooks = await startWebhookReceiver();
-});
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await hooks.stop();
-  await world.stop();
-});
-
-describe('queue mode: the four messages of one interruption', () => {
-  it('merge into one drain with one hook completion and one start webhook', async () => {
-    const daemon = await startQueueDaemon(world, {
-      WEBHOOK_URL: `${hooks.url}/hook`,
-      WEBHOOK_TEMPLATE: TEST_WEBHOOK_TEMPLATE,
-    });
-    const target = nodeAt(world, 0);
-    world.aws.setHook({ groupName: ASG_NAME, hookName: 'node-drain', heartbeatTimeoutSeconds: 300 });
-    const token = world.aws.startLifecycleAction(target.instanceId, 'node-drain');
+queueScenario('queue mode: the four messages of one interruption', { shutdownMs: 800 }, (it) => {
+  it('merge into one drain with one hook completion and one start webhook', async ({
+    world,
+    hooks,
+    target,
+  }) => {
+    const daemon = await startQueueDaemon(world, webhookEnv(hooks));
+    const { token, message } = startTerminateHook(world, target.instanceId, 300);
     const now = Date.now();
     await world.send(rebalance(target.instanceId, now - 5_000));
     await world.send(spotWarning(target.instanceId, now));
-    await world.send(
-      asgLifecycle(target.instanceId, { groupName: ASG_NAME, hookName: 'node-drain', token }, 'terminate'),
-    );
+    await world.send(message);
     await world.send(stateChange(target.instanceId, 'shutting-down'));
 
     expect(

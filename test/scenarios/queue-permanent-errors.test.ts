@@ -9,12 +9,12 @@
  * injected on the wire (the simulator, or the proxy in front of a real server). With a real ServiceAccount
  * token on a real server: queue-real-rbac.test.ts.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import { forbiddenFault } from '../../src/sandbox/kube-api/faults.js';
-import { spawnDaemon, stopAllDaemons } from '../helpers/daemon.js';
+import { spawnDaemon } from '../helpers/daemon.js';
 import { startQueueDaemon, waitMetric } from '../helpers/queue-daemon.js';
-import { accessDenied, startFaultyProxy, type FaultyProxy } from '../helpers/queue-faulty-proxy.js';
-import { startQueueWorld, type QueueWorld } from '../helpers/queue-world.js';
+import { accessDenied } from '../helpers/queue-faulty-proxy.js';
+import { queueScenario } from '../helpers/queue-scenario.js';
 import { until } from '../helpers/until.js';
 import {
   permanentLogs,
@@ -25,28 +25,16 @@ import {
   waitReadyz,
 } from '../helpers/readyz.js';
 
-let world: QueueWorld;
-let proxy: FaultyProxy;
-
-beforeEach(async () => {
-  world = await startQueueWorld();
-  proxy = await startFaultyProxy(world.sqs.endpoint);
-});
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await proxy.stop();
-  await world.stop();
-});
-
 /** 5 s receive back-off cap (queue-mode.ts) plus start-up and poll slack. */
 const ONE_RETRY_MS = 8_000;
 
-describe(
+queueScenario(
   'queue mode: errors no retry can fix make the replica not ready, with the fix named',
-  { timeout: 90_000 },
-  () => {
-    it('a queue URL that names no queue: not ready naming queue.url; ready once the queue exists', async () => {
+  { timeoutMs: 90_000 },
+  (it) => {
+    it('a queue URL that names no queue: not ready naming queue.url; ready once the queue exists', async ({
+      world,
+    }) => {
       const missing = world.sqs.queueUrl.replace(/[^/]+$/, 'spot-handler-missing');
       const daemon = await spawnDaemon({ mode: 'queue', env: world.daemonEnv({ QUEUE_URL: missing }) });
 
@@ -76,7 +64,10 @@ describe(
       expect(daemon.logs.some((l) => l.component === 'setup' && /works again/.test(l.msg ?? ''))).toBe(true);
     });
 
-    it('AccessDenied on ReceiveMessage: not ready naming the IAM action; ready when the policy arrives', async () => {
+    it('AccessDenied on ReceiveMessage: not ready naming the IAM action; ready when the policy arrives', async ({
+      world,
+      proxy,
+    }) => {
       const daemon = await startQueueDaemon(world, { AWS_ENDPOINT_URL_SQS: proxy.url });
       proxy.answerWith('ReceiveMessage', accessDenied('sqs:ReceiveMessage'));
 
@@ -95,7 +86,7 @@ describe(
       expect(permanentLogs(daemon)).toBe(1);
     });
 
-    it('a burst of transient 500s keeps the replica ready', async () => {
+    it('a burst of transient 500s keeps the replica ready', async ({ world, proxy }) => {
       const daemon = await startQueueDaemon(world, { AWS_ENDPOINT_URL_SQS: proxy.url });
       proxy.failFor(4_000);
       expect(await readyzStatusesFor(daemon, 5_000)).toEqual([200]);
@@ -103,7 +94,10 @@ describe(
       expect(permanentLogs(daemon)).toBe(0);
     });
 
-    it('throttling, connection resets and Kubernetes 503s and 429s keep the replica ready', async () => {
+    it('throttling, connection resets and Kubernetes 503s and 429s keep the replica ready', async ({
+      world,
+      proxy,
+    }) => {
       const daemon = await startQueueDaemon(world, { AWS_ENDPOINT_URL_SQS: proxy.url });
       await waitReadyz(daemon, (r) => r.status === 200, ONE_RETRY_MS);
       const sampling = readyzStatusesFor(daemon, 7_000);
@@ -133,7 +127,10 @@ describe(
       await until(() => (proxy.passed.get('ReceiveMessage') ?? 0) > passed, 25_000);
     });
 
-    it('credentials SQS rejects (InvalidClientTokenId): not ready naming the credentials; ready once accepted', async () => {
+    it('credentials SQS rejects (InvalidClientTokenId): not ready naming the credentials; ready once accepted', async ({
+      world,
+      proxy,
+    }) => {
       const daemon = await startQueueDaemon(world, { AWS_ENDPOINT_URL_SQS: proxy.url });
       proxy.answerWith('ReceiveMessage', {
         status: 403,
@@ -165,7 +162,10 @@ describe(
       expect(recoveredLogs(daemon)).toBe(1);
     });
 
-    it('a client in another region than the queue: not ready naming awsRegion and queue.url', async () => {
+    it('a client in another region than the queue: not ready naming awsRegion and queue.url', async ({
+      world,
+      proxy,
+    }) => {
       // as SQS does: a signature scoped to another region than the queue's is refused
       proxy.requireSigningRegion(world.sqs.region);
       const daemon = await spawnDaemon({
@@ -196,7 +196,9 @@ describe(
       await until(() => (proxy.passed.get('ReceiveMessage') ?? 0) > 0, 10_000);
     });
 
-    it('a token the API server rejects (401 on listing nodes): not ready naming the credentials; ready when accepted', async () => {
+    it('a token the API server rejects (401 on listing nodes): not ready naming the credentials; ready when accepted', async ({
+      world,
+    }) => {
       const fault = world.wire.faults.add({
         path: '/api/v1/nodes',
         method: 'GET',
@@ -222,7 +224,9 @@ describe(
       expect(permanentLogs(daemon)).toBe(1);
     });
 
-    it('a missing RBAC verb (list nodes): not ready naming verb and resource; ready when granted', async () => {
+    it('a missing RBAC verb (list nodes): not ready naming verb and resource; ready when granted', async ({
+      world,
+    }) => {
       const fault = world.wire.faults.add(
         forbiddenFault({ path: '/api/v1/nodes', method: 'GET', verb: 'list', resource: 'nodes' }),
       );

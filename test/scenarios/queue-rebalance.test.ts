@@ -2,18 +2,14 @@
  * Story: in queue mode a rebalance recommendation drains the node (the replacement is already coming),
  * tainted with the rebalance kind, and the message is deleted.
  */
-import { describe, expect, it } from 'vitest';
-import { startQueueDaemon, taintKeys, waitDrained, waitDeleted } from '../helpers/queue-daemon.js';
+import { expect } from 'vitest';
+import { taintKeys, waitDrained, waitDeleted } from '../helpers/queue-daemon.js';
 import { rebalance } from '../helpers/queue-messages.js';
-import { nodeAt, queueWorldPerTest, until, type QueueWorld } from '../helpers/queue-world.js';
+import { until } from '../helpers/queue-world.js';
+import { queueScenario } from '../helpers/queue-scenario.js';
 
-let world: QueueWorld;
-queueWorldPerTest({}, (w) => (world = w));
-
-describe('queue mode: rebalance recommendation', () => {
-  it('taints with the rebalance kind and drains the node', async () => {
-    const daemon = await startQueueDaemon(world);
-    const target = nodeAt(world, 1);
+queueScenario('queue mode: rebalance recommendation', { targetNode: 1 }, (it) => {
+  it('taints with the rebalance kind and drains the node', async ({ world, daemon, target }) => {
     await world.send(rebalance(target.instanceId));
     await waitDrained(daemon, target.name);
     await until(() => world.appPodsOn(target.name).length === 0, 5_000, 'pods gone');

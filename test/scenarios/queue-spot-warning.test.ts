@@ -2,18 +2,18 @@
  * Story: the real daemon in queue mode (leader of one) receives an EventBridge spot interruption warning
  * from SQS, finds the node by its providerID, taints, cordons and drains it, and deletes the message.
  */
-import { describe, expect, it } from 'vitest';
-import { deleted, startQueueDaemon, taintKeys, waitDeleted } from '../helpers/queue-daemon.js';
+import { expect } from 'vitest';
+import { deleted, taintKeys, waitDeleted } from '../helpers/queue-daemon.js';
 import { spotWarning } from '../helpers/queue-messages.js';
-import { nodeAt, queueWorldPerTest, until, type QueueWorld } from '../helpers/queue-world.js';
+import { until } from '../helpers/queue-world.js';
+import { queueScenario } from '../helpers/queue-scenario.js';
 
-let world: QueueWorld;
-queueWorldPerTest({}, (w) => (world = w));
-
-describe('queue mode: spot interruption warning', () => {
-  it('drains the node of the instance and deletes the message; other nodes untouched', async () => {
-    const daemon = await startQueueDaemon(world);
-    const target = nodeAt(world, 0);
+queueScenario('queue mode: spot interruption warning', {}, (it) => {
+  it('drains the node of the instance and deletes the message; other nodes untouched', async ({
+    world,
+    daemon,
+    target,
+  }) => {
     expect(world.appPodsOn(target.name).length).toBeGreaterThan(0);
     const sentAt = Date.now();
     await world.send(spotWarning(target.instanceId));

@@ -2,36 +2,20 @@
  * Story: SQS answers 500 for five seconds (every call), then DeleteMessage fails four more times. The daemon
  * backs off, keeps polling, handles the warning sent during the outage, and still deletes its message.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { stopAllDaemons } from '../helpers/daemon.js';
+import { expect } from 'vitest';
 import { startQueueDaemon, waitDrained, waitDeleted } from '../helpers/queue-daemon.js';
-import { startFaultyProxy, type FaultyProxy } from '../helpers/queue-faulty-proxy.js';
 import { spotWarning } from '../helpers/queue-messages.js';
-import { nodeAt, startQueueWorld, type QueueWorld } from '../helpers/queue-world.js';
+import { queueScenario } from '../helpers/queue-scenario.js';
+import {} from '../helpers/queue-world.js';
 
-let world: QueueWorld;
-let proxy: FaultyProxy;
-
-beforeEach(async () => {
-  world = await startQueueWorld();
-  proxy = await startFaultyProxy(world.sqs.endpoint);
-});
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await proxy.stop();
-  await world.stop();
-});
-
-describe('queue mode: SQS errors for a while', () => {
-  it('backs off, then handles the message and deletes it', async () => {
+queueScenario('queue mode: SQS errors for a while', {}, (it) => {
+  it('backs off, then handles the message and deletes it', async ({ world, proxy, target }) => {
     // the SDK retries each call 3 times itself: the outage must outlast that to reach the consumer
     // (counted, not timed: a loaded machine may take longer than any fixed outage to start the daemon)
     proxy.failNext('ReceiveMessage', 8);
     proxy.failNext('DeleteMessage', 4);
     // one receive loop (WORKERS ≤ 5: one loop per 10 of max(10, 2×WORKERS) in flight), so the injected receive failures are not spread over parallel polls
     const daemon = await startQueueDaemon(world, { AWS_ENDPOINT_URL_SQS: proxy.url, WORKERS: '5' });
-    const target = nodeAt(world, 0);
     await world.send(spotWarning(target.instanceId));
 
     await waitDrained(daemon, target.name, 20_000);

@@ -2,18 +2,14 @@
  * Story: an EC2 state-change notification (stopping) drains the node; a `running` state change for
  * another instance needs no action and is deleted as ignored.
  */
-import { describe, expect, it } from 'vitest';
-import { startQueueDaemon, taintKeys, waitDrained, waitDeleted } from '../helpers/queue-daemon.js';
+import { expect } from 'vitest';
+import { taintKeys, waitDrained, waitDeleted } from '../helpers/queue-daemon.js';
 import { stateChange } from '../helpers/queue-messages.js';
-import { nodeAt, queueWorldPerTest, until, type QueueWorld } from '../helpers/queue-world.js';
+import { nodeAt, until } from '../helpers/queue-world.js';
+import { queueScenario } from '../helpers/queue-scenario.js';
 
-let world: QueueWorld;
-queueWorldPerTest({}, (w) => (world = w));
-
-describe('queue mode: EC2 instance state change', () => {
-  it('drains on stopping; ignores running', async () => {
-    const daemon = await startQueueDaemon(world);
-    const target = nodeAt(world, 2);
+queueScenario('queue mode: EC2 instance state change', { targetNode: 2 }, (it) => {
+  it('drains on stopping; ignores running', async ({ world, daemon, target }) => {
     const other = nodeAt(world, 0);
     await world.send(stateChange(other.instanceId, 'running'));
     await world.send(stateChange(target.instanceId, 'stopping'));

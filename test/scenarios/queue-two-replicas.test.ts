@@ -3,16 +3,14 @@
  * ready (its node index warm) and never receives a message.
  */
 import { CoordinationV1Api } from '@kubernetes/client-node';
-import { describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import { count, startQueueDaemon, waitDrained, waitDeleted } from '../helpers/queue-daemon.js';
 import { spotWarning } from '../helpers/queue-messages.js';
-import { nodeAt, queueWorldPerTest, type QueueWorld } from '../helpers/queue-world.js';
+import { nodeAt } from '../helpers/queue-world.js';
+import { queueScenario } from '../helpers/queue-scenario.js';
 
-let world: QueueWorld;
-queueWorldPerTest({}, (w) => (world = w));
-
-describe('queue mode: two replicas', () => {
-  it('only the leader consumes', async () => {
+queueScenario('queue mode: two replicas', {}, (it) => {
+  it('only the leader consumes', async ({ world }) => {
     const leader = await startQueueDaemon(world, { POD_NAME: 'spot-handler-a' });
     const standby = await startQueueDaemon(world, { POD_NAME: 'spot-handler-b' }, { waitLeader: false });
     const lease = await world.env.kubeConfig

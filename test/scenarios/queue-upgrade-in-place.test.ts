@@ -4,43 +4,27 @@
  * cordon, one drain, one start webhook; the node's taint, kind label and condition move to the spot
  * warning; both messages are deleted once the node is drained.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startWebhookReceiver, type WebhookReceiver } from '../../src/sandbox/demo-webhook.js';
-import { stopAllDaemons } from '../helpers/daemon.js';
+import { expect } from 'vitest';
 import {
-  TEST_WEBHOOK_TEMPLATE,
   count,
   startQueueDaemon,
   taintKeys,
   triggers,
   waitDrained,
-  waitMetric,
+  waitDeleted,
 } from '../helpers/queue-daemon.js';
 import { rebalance, spotWarning } from '../helpers/queue-messages.js';
-import { nodeAt, startQueueWorld, until, type QueueWorld } from '../helpers/queue-world.js';
+import { queueScenario, webhookEnv } from '../helpers/queue-scenario.js';
+import { until } from '../helpers/queue-world.js';
 
-let world: QueueWorld;
-let hooks: WebhookReceiver;
-
-beforeEach(async () => {
-  // pods take 3 s to stop after SIGTERM: the rebalance drain is still running when the spot warning comes
-  world = await startQueueWorld({ shutdownMs: 3_000 });
-  hooks = await startWebhookReceiver();
-});
-
-afterEach(async () => {
-  await stopAllDaemons();
-  await hooks.stop();
-  await world.stop();
-});
-
-describe('queue mode: a spot warning during a rebalance drain', () => {
-  it('upgrades the running drain in place: one cordon, one drain, one start webhook', async () => {
-    const daemon = await startQueueDaemon(world, {
-      WEBHOOK_URL: `${hooks.url}/hook`,
-      WEBHOOK_TEMPLATE: TEST_WEBHOOK_TEMPLATE,
-    });
-    const target = nodeAt(world, 0);
+// pods take 3 s to stop after SIGTERM: the rebalance drain is still running when the spot warning comes
+queueScenario('queue mode: a spot warning during a rebalance drain', { shutdownMs: 3_000 }, (it) => {
+  it('upgrades the running drain in place: one cordon, one drain, one start webhook', async ({
+    world,
+    hooks,
+    target,
+  }) => {
+    const daemon = await startQueueDaemon(world, webhookEnv(hooks));
     const nodePath = `/api/v1/nodes/${target.name}`;
     await world.send(rebalance(target.instanceId));
     await daemon.waitForLog((l) => l.msg === 'drain started' && l['node'] === target.name, 15_000);
@@ -48,15 +32,7 @@ describe('queue mode: a spot warning during a rebalance drain', () => {
     await daemon.waitForLog((l) => l.msg === 'drain upgraded in place' && l['node'] === target.name, 15_000);
 
     await waitDrained(daemon, target.name, 30_000);
-    expect(
-      await waitMetric(
-        daemon,
-        'spot_handler_sqs_messages_deleted_total',
-        { reason: 'done' },
-        (v) => v >= 2,
-        20_000,
-      ),
-    ).toBe(2);
+    expect(await waitDeleted(daemon, 'done', 2, 20_000)).toBe(2);
     await until(() => triggers(hooks.received, target.name).includes('success'), 10_000, 'success webhook');
     expect(world.appPodsOn(target.name)).toHaveLength(0);
 

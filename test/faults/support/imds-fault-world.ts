@@ -1,8 +1,25 @@
 /** Shared set-up of the IMDS fault tests: a sandbox world, the daemon's env, the "drained once" check. */
 import { expect } from 'vitest';
 import type { SandboxWorld } from '../../../src/sandbox/demo-world.js';
-import type { Daemon } from '../../helpers/daemon.js';
-import type { FaultRecord } from './fault-record.js';
+import { startDaemon, type Daemon } from '../../helpers/daemon.js';
+import type { WorldOnKubeEnv } from '../../helpers/kube-env.js';
+import { buildBundleBeforeAll, imdsWorldPerTest } from '../../helpers/per-test.js';
+import { faultRecord, type FaultRecord } from './fault-record.js';
+
+/** The IMDS fault world for each test of the file (`web`×4, 100 ms shutdowns), the bundle built first. */
+export function imdsFaultWorldPerTest(keep: (world: WorldOnKubeEnv) => void): void {
+  buildBundleBeforeAll();
+  imdsWorldPerTest({ deployments: [{ name: 'web', replicas: 4, shutdownMs: 100 }] }, keep);
+}
+
+/** Opens the fault's record (`fault` says what is injected) and starts the daemon with `imdsFaultEnv`. */
+export async function startImdsFault(
+  world: SandboxWorld,
+  fault: string,
+): Promise<{ rec: FaultRecord; daemon: Daemon }> {
+  const rec = faultRecord('imds', fault);
+  return { rec, daemon: await startDaemon({ env: imdsFaultEnv(world) }) };
+}
 
 /** Daemon environment: fast polls, a short IMDS timeout. */
 export function imdsFaultEnv(world: SandboxWorld): Record<string, string> {
