@@ -20,11 +20,18 @@ import { numberArg, processMemoryMib, textArg } from './bench-args.js';
 import { massCounts, metricPatiently, span } from './mass-queue-results.js';
 import { realCluster } from './real-cluster.js';
 
-async function startBenchDaemon(world: QueueWorld): Promise<Daemon> {
+/**
+ * The daemon talks to the API server directly (its TLS kubeconfig), as in a cluster: the world's
+ * recording proxy lives in this process, and relaying a mass drain through it (with the kubelet
+ * simulator, fauxqs and the views on the same event loop) cut connections ("Premature close") and
+ * added seconds that were the proxy's, not ours.
+ */
+async function startBenchDaemon(world: QueueWorld, kubeconfigPath: string): Promise<Daemon> {
   const daemon = await startDaemon(
     {
       mode: 'queue',
       env: world.daemonEnv({
+        KUBECONFIG: kubeconfigPath,
         LOG_LEVEL: 'info',
         LEASE_DURATION_SECONDS: '15',
         LEASE_RENEW_SECONDS: '10',
@@ -65,7 +72,7 @@ export default async function massQueueReal(args: readonly string[]): Promise<vo
     });
     const w = world;
     const setupS = (Date.now() - setupFrom) / 1000;
-    const daemon = await startBenchDaemon(w);
+    const daemon = await startBenchDaemon(w, cluster.kubeconfigPath);
     const targets = w.nodes.slice(0, interrupted);
     // read from the API, not the informer view: a watch cut under load left the view stale once
     const core = w.env.kubeConfig.makeApiClient(CoreV1Api);
