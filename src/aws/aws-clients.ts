@@ -63,13 +63,3 @@ export async function createEc2Client(options: AwsClientOptions): Promise<EC2Cli
   const sdk = sdkExports(await import('@aws-sdk/client-ec2'), 'EC2Client');
   return new sdk.EC2Client(clientConfig(options, options.endpoints?.ec2));
 }
-
-/** The region in an SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>), if any. */
-export function regionFromQueueUrl(queueUrl: string): string | undefined {
-  try {
-    const host = new URL(queueUrl).hostname;
-    return /^sqs[.-]([a-z]{2}(?:-[a-z]+)+-\d+)\./.exec(host)?.[1];
-  } catch {
-    return undefined;
-  }
-}

@@ -7,11 +7,11 @@ import {
   createAutoScalingClient,
   createEc2Client,
   createSqsClient,
-  regionFromQueueUrl,
   type AwsClientOptions,
 } from '../aws/aws-clients.js';
 import { probeDescribeInstances, probeDescribeLifecycleHooks, probeQueue } from '../aws/setup-probes.js';
 import type { Config } from '../config/config-types.js';
+import { regionFromQueueUrl } from '../config/region-from-queue-url.js';
 import { KubeAccessReview } from '../kube/access-review.js';
 import { loadKubeConfig } from '../kube/kube-config.js';
 import { kubeNodeListWatch } from '../kube/node-index.js';

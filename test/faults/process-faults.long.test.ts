@@ -104,7 +104,7 @@ describe('process faults', () => {
     // A long poll of the killed leader may still be handed the next message (SQS and fauxqs alike), which
     // hides it for one visibility timeout: failover is bounded by lease + visibility (ADR 0003).
     const w = track(await startQueueWorld({ visibilitySeconds: 5 }));
-    const lease = { LEASE_DURATION_SECONDS: '3', LEASE_RENEW_SECONDS: '2' };
+    const lease = { ...FAILOVER_LEASE, LEASE_DURATION_SECONDS: '3', LEASE_RENEW_SECONDS: '2' };
     const a = await startDaemon({
       mode: 'queue',
       env: w.daemonEnv({ POD_NAME: 'spot-handler-a', ...lease }),
@@ -152,10 +152,13 @@ describe('process faults', () => {
     try {
       const a = await startDaemon({
         mode: 'queue',
-        env: w.daemonEnv({ POD_NAME: 'spot-handler-a', KUBECONFIG: kubeconfig }),
+        env: w.daemonEnv({ POD_NAME: 'spot-handler-a', KUBECONFIG: kubeconfig, ...FAILOVER_LEASE }),
       });
       await a.waitForLog((l) => l.msg === 'became leader', 10_000);
-      const b = await startDaemon({ mode: 'queue', env: w.daemonEnv({ POD_NAME: 'spot-handler-b' }) });
+      const b = await startDaemon({
+        mode: 'queue',
+        env: w.daemonEnv({ POD_NAME: 'spot-handler-b', ...FAILOVER_LEASE }),
+      });
       const target = nodeAt(w, 0);
       await w.send(spotWarning(target.instanceId));
       await a.waitForLog((l) => l.msg === 'drain started', 15_000);

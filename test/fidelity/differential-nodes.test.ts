@@ -6,11 +6,11 @@
  * real API server. Status codes and every field the daemon reads must match step by step.
  */
 import * as k8s from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeNodeApi } from '../../src/kube/node-api.js';
 import { kubeNodeListWatch, type NodeWatchEvent } from '../../src/kube/node-index.js';
-import { REAL_SKIP_REASON, startTargets, waitFor, type FidelityTarget } from './fidelity-targets.js';
-import { Transcript, expectSameTranscripts, statusFields } from './transcript.js';
+import { waitFor, type FidelityTarget } from './fidelity-targets.js';
+import { differentialSuite } from './differential-suite.js';
+import { Transcript, statusFields } from './transcript.js';
 
 const NOT_READY = 'node.kubernetes.io/not-ready';
 const TTL = 'node.alpha.kubernetes.io/ttl';
@@ -253,37 +253,14 @@ async function listAndWatch(t: FidelityTarget, tr: Transcript, node: string): Pr
   tr.record('node index watch from the list resourceVersion', ev);
 }
 
-describe('differential: node requests', () => {
-  let targets: FidelityTarget[] = [];
-  const transcripts: Transcript[] = [];
-
-  beforeAll(async () => {
-    targets = await startTargets();
-  }, 60_000);
-  afterAll(async () => {
-    for (const t of targets) await t.stop();
-  });
-
-  it('runs on every available server with the status codes a real server gives', async () => {
-    for (const t of targets) {
-      const tr = await nodeScenario(t);
-      transcripts.push(tr);
-      const codes = Object.fromEntries(
-        tr.steps.map((s) => [s.step, (s.value as { status?: unknown } | undefined)?.status]),
-      );
-      expect(codes['create node'], t.name).toBe(201);
-      expect(codes['merge patch with a stale resourceVersion (body)'], t.name).toBe(409);
-      expect(codes['JSON patch content type with an object body'], t.name).toBe(400);
-      expect(codes['get missing node (body)'], t.name).toBe(404);
-    }
-  }, 90_000);
-
-  it.skipIf(REAL_SKIP_REASON !== undefined)(
-    `the simulator matches the real server step by step${REAL_SKIP_REASON ? ` (skipped: ${REAL_SKIP_REASON})` : ''}`,
-    () => {
-      const [sim, real] = transcripts;
-      expect(sim && real).toBeTruthy();
-      if (sim && real) expectSameTranscripts(real, sim);
-    },
-  );
-});
+differentialSuite(
+  'differential: node requests',
+  nodeScenario,
+  {
+    'create node': 201,
+    'merge patch with a stale resourceVersion (body)': 409,
+    'JSON patch content type with an object body': 400,
+    'get missing node (body)': 404,
+  },
+  90_000,
+);

@@ -6,12 +6,13 @@
  * and raw HTTP for Status bodies, on the simulator and, with TEST_KUBECONFIG, a real API server.
  */
 import * as k8s from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import type { PodWatchEvent } from '../../src/actions/kube-types.js';
 import { KubeLeaseStore } from '../../src/kube/lease-store.js';
 import { KubePodApi } from '../../src/kube/pod-api.js';
-import { REAL_SKIP_REASON, startTargets, waitFor, type FidelityTarget } from './fidelity-targets.js';
-import { Transcript, expectSameTranscripts, statusFields } from './transcript.js';
+import { waitFor, type FidelityTarget } from './fidelity-targets.js';
+import { differentialSuite } from './differential-suite.js';
+import { Transcript, statusFields } from './transcript.js';
 
 async function attempt<T>(fn: () => Promise<T>): Promise<unknown> {
   try {
@@ -192,37 +193,14 @@ async function leaseScenario(t: FidelityTarget, tr: Transcript): Promise<void> {
   });
 }
 
-describe('differential: pod, eviction and lease requests', () => {
-  let targets: FidelityTarget[] = [];
-  const transcripts: Transcript[] = [];
-
-  beforeAll(async () => {
-    targets = await startTargets();
-  }, 60_000);
-  afterAll(async () => {
-    for (const t of targets) await t.stop();
-  });
-
-  it('runs on every available server with the status codes a real server gives', async () => {
-    for (const t of targets) transcripts.push(await podScenario(t));
-    for (const tr of transcripts) {
-      const t = { name: tr.server };
-      const codes = Object.fromEntries(
-        tr.steps.map((s) => [s.step, (s.value as { status?: unknown } | undefined)?.status]),
-      );
-      expect(codes['evict blocked by the PDB (body)'], t.name).toBe(429);
-      expect(codes['evict a Pending pod under a PDB'], t.name).toBe(201);
-      expect(codes['evict with two PDBs'], t.name).toBe(500);
-      expect(codes['evict a missing pod'], t.name).toBe(404);
-    }
-  }, 120_000);
-
-  it.skipIf(REAL_SKIP_REASON !== undefined)(
-    `the simulator matches the real server step by step${REAL_SKIP_REASON ? ` (skipped: ${REAL_SKIP_REASON})` : ''}`,
-    () => {
-      const [sim, real] = transcripts;
-      expect(sim && real).toBeTruthy();
-      if (sim && real) expectSameTranscripts(real, sim);
-    },
-  );
-});
+differentialSuite(
+  'differential: pod, eviction and lease requests',
+  podScenario,
+  {
+    'evict blocked by the PDB (body)': 429,
+    'evict a Pending pod under a PDB': 201,
+    'evict with two PDBs': 500,
+    'evict a missing pod': 404,
+  },
+  120_000,
+);

@@ -120,6 +120,19 @@ export function plannedNode(index: number): PlannedNode {
   };
 }
 
+/** The daemon's AWS environment for this SQS sandbox and Query API simulator: queue, region, endpoints, keys. */
+export function queueAwsEnv(sqs: SqsSandbox, aws: AwsQueryServer): Record<string, string> {
+  return {
+    QUEUE_URL: sqs.queueUrl,
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+    AWS_ENDPOINT_URL_EC2: aws.url,
+    AWS_ENDPOINT_URL_AUTO_SCALING: aws.url,
+    AWS_ACCESS_KEY_ID: SANDBOX_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: SANDBOX_CREDENTIALS.secretAccessKey,
+  };
+}
+
 /** Starts every simulator and builds the cluster; resolves once every pod is Running and Ready. */
 export async function startQueueWorld(options: QueueWorldOptions = {}): Promise<QueueWorld> {
   const env = await startKubeEnv({
@@ -166,13 +179,7 @@ export async function startQueueWorld(options: QueueWorldOptions = {}): Promise<
     namespace: env.namespace,
     nodes,
     daemonEnv: (extra = {}) => ({
-      QUEUE_URL: sqs.queueUrl,
-      AWS_REGION: 'us-east-1',
-      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
-      AWS_ENDPOINT_URL_EC2: aws.url,
-      AWS_ENDPOINT_URL_AUTO_SCALING: aws.url,
-      AWS_ACCESS_KEY_ID: SANDBOX_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: SANDBOX_CREDENTIALS.secretAccessKey,
+      ...queueAwsEnv(sqs, aws),
       KUBECONFIG: env.kubeconfigPath,
       POD_NAME: 'spot-handler-0',
       POD_NAMESPACE: env.namespace,

@@ -14,10 +14,10 @@ import { testBundle } from '../helpers/daemon.js';
 import { onRealCluster } from '../helpers/kube-env.js';
 import { startImdsServer, type ImdsServer } from '../../src/sandbox/imds-server.js';
 import { renderChart, queueValues, type K8sObject } from '../unit/packaging/helm.js';
-import { startQueueWorld, type QueueWorld } from '../helpers/queue-world.js';
+import { queueAwsEnv, startQueueWorld, type QueueWorld } from '../helpers/queue-world.js';
 import { realServiceAccount, type RealServiceAccount } from '../helpers/real-service-account.js';
 import { startAwsQueryServer } from '../../src/sandbox/aws-query-server.js';
-import { SANDBOX_CREDENTIALS, startSqs } from '../../src/sandbox/fauxqs.js';
+import { startSqs } from '../../src/sandbox/fauxqs.js';
 
 /** Runs `spot-handler check` as a process (the test bundle of src/), with only this environment. */
 async function check(
@@ -233,13 +233,7 @@ describe.skipIf(!REAL)(
       const aws = await startAwsQueryServer();
       try {
         const env = {
-          QUEUE_URL: sqs.queueUrl,
-          AWS_REGION: 'us-east-1',
-          AWS_ENDPOINT_URL_SQS: sqs.endpoint,
-          AWS_ENDPOINT_URL_EC2: aws.url,
-          AWS_ENDPOINT_URL_AUTO_SCALING: aws.url,
-          AWS_ACCESS_KEY_ID: SANDBOX_CREDENTIALS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: SANDBOX_CREDENTIALS.secretAccessKey,
+          ...queueAwsEnv(sqs, aws),
           KUBECONFIG: sa.kubeconfigPath,
           POD_NAMESPACE: sa.namespace,
           LEASE_NAMESPACE: sa.namespace,

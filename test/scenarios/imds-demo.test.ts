@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runImdsDemo, runSandboxCommand } from '../../src/sandbox/demo.js';
-import { testBundle } from '../helpers/daemon.js';
+import { expectDemoSummary, expectTimelineOrder, runDemo } from './demo-support.js';
 import { PROMETHEUS_SKIP_REASON, prometheusBinary } from '../helpers/prometheus.js';
 
 const prometheusInstalled = prometheusBinary() !== undefined;
@@ -13,58 +13,19 @@ if (!prometheusInstalled) console.warn(`imds-demo --prometheus: skipped: ${PROME
 
 describe('spot-handler sandbox', () => {
   it('prints a timeline from notice to drained and exits 0', async () => {
-    const lines: string[] = [];
-    const bundle = await testBundle();
-    const result = await runImdsDemo({
-      out: (t) => lines.push(t),
-      entry: [bundle],
-      baseEnv: { PATH: process.env.PATH ?? '' },
-      noticeAfterMs: 300,
-    });
-    const text = lines.join('');
-    expect(result.code, text).toBe(0);
-    const order = [
-      'IMDS: spot instance-action',
-      'notice seen',
-      'node tainted',
-      'node cordoned (spec',
-      'evicted',
-    ];
-    const at = order.map((needle) => result.timeline.findIndex((e) => e.text.includes(needle)));
-    expect(
-      at.every((i) => i >= 0),
+    const { result, text } = await runDemo(runImdsDemo);
+    expectTimelineOrder(
+      result,
+      ['IMDS: spot instance-action', 'notice seen', 'node tainted', 'node cordoned (spec', 'evicted'],
       text,
-    ).toBe(true);
-    expect([...at].sort((a, b) => a - b)).toEqual(at);
-    // five application pods on the interrupted node (web×2, api×2, worker×1), the DaemonSet pod stays
-    expect(result.podsEvicted).toBe(5);
-    expect(text).toMatch(/pods evicted: 5, application pods left on the node: 0/);
-    expect(text).toMatch(/DaemonSet pods left in place: 1/);
-    // it ends with the numbers an operator graphs, read from the daemon's /metrics
-    expect(text).toMatch(/metrics \(the daemon's own http:\/\/127\.0\.0\.1:\d+\/metrics\)/);
-    expect(text).toMatch(/spot_handler_actions_total \(action result\): .*cordon success 1/);
-    expect(text).toMatch(/spot_handler_drains_total \(result\): succeeded 1/);
-    expect(text).toMatch(/spot_handler_drain_duration_seconds: 1 drain\(s\), mean \d+\.\d\d s/);
-    expect(text).toMatch(/spot_handler_pods_evicted_total: 5, pods_deleted_at_deadline_total: 0/);
-    expect(text.trimEnd().split('\n').pop()).toMatch(/pods_blocked_by_pdb_total: \d+$/);
-    expect(result.drainedAfterMs).toBeLessThan(15_000);
+    );
+    expectDemoSummary(result, text);
   });
 
   it.skipIf(!prometheusInstalled)(
     '--prometheus: a real Prometheus scrapes the daemon with the chart rules; a clean drain fires no alert',
     async () => {
-      const lines: string[] = [];
-      const result = await runImdsDemo(
-        {
-          out: (t) => lines.push(t),
-          entry: [await testBundle()],
-          baseEnv: { PATH: process.env.PATH ?? '' },
-          noticeAfterMs: 300,
-        },
-        { prometheus: true },
-      );
-      const text = lines.join('');
-      expect(result.code, text).toBe(0);
+      const { text } = await runDemo((io) => runImdsDemo(io, { prometheus: true }));
       expect(text).toMatch(
         /Prometheus http:\/\/127\.0\.0\.1:\d+ scrapes the daemon every 1 s with the chart's alert rules/,
       );
@@ -80,18 +41,7 @@ describe('spot-handler sandbox', () => {
   );
 
   it('--surge: the one-replica Deployment behind a PDB gets its replacement first and never drops to 0', async () => {
-    const lines: string[] = [];
-    const result = await runImdsDemo(
-      {
-        out: (t) => lines.push(t),
-        entry: [await testBundle()],
-        baseEnv: { PATH: process.env.PATH ?? '' },
-        noticeAfterMs: 300,
-      },
-      { surge: true },
-    );
-    const text = lines.join('');
-    expect(result.code, text).toBe(0);
+    const { result, text } = await runDemo((io) => runImdsDemo(io, { surge: true }));
     expect(text).toMatch(/Deployments .*checkout×1 \(PDB\) \(surge before evict\)/);
     const restarted = result.timeline.findIndex(
       (e) => e.text === 'surge: Deployment default/checkout rollout restarted',

@@ -11,7 +11,7 @@
  */
 import { expect } from 'vitest';
 import { forbiddenFault } from '../../src/sandbox/kube-api/faults.js';
-import { spawnDaemon } from '../helpers/daemon.js';
+import { spawnDaemon, type Daemon } from '../helpers/daemon.js';
 import { startQueueDaemon, waitMetric } from '../helpers/queue-daemon.js';
 import { accessDenied } from '../helpers/queue-faulty-proxy.js';
 import { queueScenario } from '../helpers/queue-scenario.js';
@@ -24,6 +24,12 @@ import {
   setupFailing,
   waitReadyz,
 } from '../helpers/readyz.js';
+
+/** Waits (up to 15 s) until the daemon has counted `atLeast` failed SQS receives. */
+function waitReceiveErrors(daemon: Daemon, atLeast: number): Promise<number> {
+  const labels = { operation: 'receive' };
+  return waitMetric(daemon, 'spot_handler_sqs_errors_total', labels, (v) => v >= atLeast, 15_000);
+}
 
 /** 5 s receive back-off cap (queue-mode.ts) plus start-up and poll slack. */
 const ONE_RETRY_MS = 8_000;
@@ -45,13 +51,7 @@ queueScenario(
         await daemon.metric('spot_handler_permanent_error', { component: 'sqs', reason: 'queue_not_found' }),
       ).toBe(1);
       // retries go on at the back-off, but the state change was logged once
-      await waitMetric(
-        daemon,
-        'spot_handler_sqs_errors_total',
-        { operation: 'receive' },
-        (v) => v >= 3,
-        15_000,
-      );
+      await waitReceiveErrors(daemon, 3);
       expect(permanentLogs(daemon)).toBe(1);
       expect(daemon.logsWith('SQS receive failed; backing off')).toEqual([]);
 
@@ -180,13 +180,7 @@ queueScenario(
       expect(
         await daemon.metric('spot_handler_permanent_error', { component: 'sqs', reason: 'wrong_region' }),
       ).toBe(1);
-      await waitMetric(
-        daemon,
-        'spot_handler_sqs_errors_total',
-        { operation: 'receive' },
-        (v) => v >= 3,
-        15_000,
-      );
+      await waitReceiveErrors(daemon, 3);
       expect(permanentLogs(daemon)).toBe(1);
       // signing for the queue's region, the same setup works
       expect(proxy.passed.get('ReceiveMessage') ?? 0).toBe(0);

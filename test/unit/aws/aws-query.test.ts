@@ -6,7 +6,6 @@ import { AsgHookCompleter } from '../../../src/actions/asg-hook-completer.js';
 import {
   createAutoScalingClient,
   createEc2Client,
-  regionFromQueueUrl,
   type AwsClientOptions,
 } from '../../../src/aws/aws-clients.js';
 import { createAutoScalingLifecycle } from '../../../src/aws/autoscaling-lifecycle.js';
@@ -126,16 +125,5 @@ describe('AutoScalingLifecycle + AsgHookCompleter', () => {
     sim.fail('CompleteLifecycleAction', { code: 'AccessDenied', status: 403, times: 1 });
     await expect(port.complete(hook)).rejects.toBeInstanceOf(PermanentError);
     client.destroy();
-  });
-});
-
-describe('regionFromQueueUrl', () => {
-  it.each([
-    ['https://sqs.eu-west-1.amazonaws.com/123456789012/q', 'eu-west-1'],
-    ['https://sqs.us-gov-west-1.amazonaws.com/1/q', 'us-gov-west-1'],
-    ['http://127.0.0.1:4566/000000000000/q', undefined],
-    ['not a url', undefined],
-  ])('%s → %s', (url, region) => {
-    expect(regionFromQueueUrl(url)).toBe(region);
   });
 });

@@ -4,7 +4,6 @@ import { configurationMarkdown } from '../../../src/config/docs.js';
 import { modeHelp, topHelp } from '../../../src/config/help.js';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { REDACTED, redactedConfig } from '../../../src/config/redact.js';
-import { regionFromQueueUrl } from '../../../src/config/region-from-queue-url.js';
 import { allOptions } from '../../../src/config/schema.js';
 
 describe('redactedConfig', () => {
@@ -75,20 +74,6 @@ describe('schema', () => {
       if (o.type === 'int') expect(o.default >= o.min || o.special?.includes(o.default), o.key).toBe(true);
       if (o.type === 'enum') expect(o.values, o.key).toContain(o.default);
     }
-  });
-});
-
-describe('regionFromQueueUrl', () => {
-  it.each([
-    ['https://sqs.us-east-1.amazonaws.com/1/q', 'us-east-1'],
-    ['https://sqs.cn-north-1.amazonaws.com.cn/1/q', 'cn-north-1'],
-    ['https://sqs-fips.us-gov-west-1.amazonaws.com/1/q', 'us-gov-west-1'],
-    ['https://eu-central-1.queue.amazonaws.com/1/q', 'eu-central-1'],
-    ['https://vpce-0a1b.sqs.ap-southeast-2.vpce.amazonaws.com/1/q', 'ap-southeast-2'],
-    ['http://127.0.0.1:4566/000000000000/q', undefined],
-    ['not a url', undefined],
-  ])('%s → %s', (url, region) => {
-    expect(regionFromQueueUrl(url)).toBe(region);
   });
 });
 

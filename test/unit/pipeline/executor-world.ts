@@ -16,6 +16,20 @@ export const T0 = Date.parse('2026-11-29T10:00:00Z');
 export const NODE = 'ip-10-0-0-1.ec2.internal';
 export const INSTANCE = 'i-0123456789abcdef0';
 
+/** A spot-interruption event from SQS for INSTANCE noticed at T0 (deadline T0 + 120 s), with `over` on top. */
+export function sqsEvent(over: Partial<InterruptionEvent> & { id: string }): InterruptionEvent {
+  return {
+    kind: 'spot-interruption',
+    instanceId: INSTANCE,
+    noticedAtMs: T0,
+    deadlineMs: T0 + 120_000,
+    source: 'sqs',
+    origin: { type: 'sqs', message: { messageId: over.id, receiptHandle: `rh-${over.id}` } },
+    description: 'test',
+    ...over,
+  };
+}
+
 /** What a test may change. */
 export interface ExecutorWorldSpec<A extends FakeNodeActuator> {
   readonly options?: Partial<ExecutorOptions>;

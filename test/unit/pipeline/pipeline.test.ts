@@ -1,20 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { InterruptionEvent, LifecycleHookRef } from '../../../src/events/interruption-event.js';
+import type { LifecycleHookRef } from '../../../src/events/interruption-event.js';
 import { type ExecutorOptions } from '../../../src/pipeline/executor.js';
-import { executorWorld, T0, NODE, INSTANCE } from './executor-world.js';
-
-function event(over: Partial<InterruptionEvent> & { id: string }): InterruptionEvent {
-  return {
-    kind: 'spot-interruption',
-    instanceId: INSTANCE,
-    noticedAtMs: T0,
-    deadlineMs: T0 + 120_000,
-    source: 'sqs',
-    origin: { type: 'sqs', message: { messageId: over.id, receiptHandle: `rh-${over.id}` } },
-    description: 'test',
-    ...over,
-  };
-}
+import { executorWorld, sqsEvent, T0, NODE, INSTANCE } from './executor-world.js';
 
 function hook(token: string): LifecycleHookRef {
   return { hookName: 'term', groupName: 'ng-1', token, instanceId: INSTANCE };
@@ -31,7 +18,7 @@ describe('pipeline', () => {
   });
 
   it('writes a drained node at most four times: mark+cordon, draining, drained, webhooks delivered', async () => {
-    const outcome = t.pipeline.submit(event({ id: 'spot-w' }));
+    const outcome = t.pipeline.submit(sqsEvent({ id: 'spot-w' }));
     await t.clock.advance(2000);
     await expect(outcome).resolves.toMatchObject({ status: 'done' });
     const writes = t.actuator.calls.filter((c) =>
@@ -42,7 +29,7 @@ describe('pipeline', () => {
   });
 
   it('drains a node once for a spot interruption and reports start and success', async () => {
-    const outcome = t.pipeline.submit(event({ id: 'spot-1' }));
+    const outcome = t.pipeline.submit(sqsEvent({ id: 'spot-1' }));
     await t.clock.advance(2000);
     await expect(outcome).resolves.toMatchObject({ status: 'done' });
     expect(t.actuator.count('cordon')).toBe(1);
@@ -55,18 +42,18 @@ describe('pipeline', () => {
   it('merges the four messages of one interruption into one drain, one webhook pair, each hook completed', async () => {
     const outcomes = [
       t.pipeline.submit(
-        event({ id: 'rebalance', kind: 'rebalance-recommendation', deadlineMs: T0 + 600_000 }),
+        sqsEvent({ id: 'rebalance', kind: 'rebalance-recommendation', deadlineMs: T0 + 600_000 }),
       ),
-      t.pipeline.submit(event({ id: 'spot' })),
+      t.pipeline.submit(sqsEvent({ id: 'spot' })),
       t.pipeline.submit(
-        event({
+        sqsEvent({
           id: 'hook',
           kind: 'asg-termination',
           deadlineMs: T0 + 3_600_000,
           origin: { type: 'sqs', message: { messageId: 'h', receiptHandle: 'rh' }, lifecycle: hook('tok-1') },
         }),
       ),
-      t.pipeline.submit(event({ id: 'state', kind: 'state-change', deadlineMs: T0 + 90_000 })),
+      t.pipeline.submit(sqsEvent({ id: 'state', kind: 'state-change', deadlineMs: T0 + 90_000 })),
     ];
     await t.clock.advance(5000);
     const results = await Promise.all(outcomes);
@@ -84,11 +71,11 @@ describe('pipeline', () => {
   });
 
   it('answers a repeated poll of a finished event from memory without acting again', async () => {
-    const first = t.pipeline.submit(event({ id: 'spot-1', source: 'imds' }));
+    const first = t.pipeline.submit(sqsEvent({ id: 'spot-1', source: 'imds' }));
     await t.clock.advance(2000);
     await first;
     const calls = t.actuator.calls.length;
-    await expect(t.pipeline.submit(event({ id: 'spot-1', source: 'imds' }))).resolves.toMatchObject({
+    await expect(t.pipeline.submit(sqsEvent({ id: 'spot-1', source: 'imds' }))).resolves.toMatchObject({
       status: 'done',
     });
     expect(t.actuator.calls.length).toBe(calls);
@@ -96,12 +83,12 @@ describe('pipeline', () => {
 
   it('restarts a cordon-only rebalance action as a drain when a spot interruption arrives', async () => {
     const rebalance = t.pipeline.submit(
-      event({ id: 'rb', kind: 'rebalance-recommendation', source: 'imds', deadlineMs: T0 + 60_000 }),
+      sqsEvent({ id: 'rb', kind: 'rebalance-recommendation', source: 'imds', deadlineMs: T0 + 60_000 }),
     );
     await t.clock.advance(10);
     expect(t.actuator.count('cordon')).toBe(1);
     expect(t.actuator.count('drain')).toBe(0);
-    const spot = t.pipeline.submit(event({ id: 'spot', source: 'imds' }));
+    const spot = t.pipeline.submit(sqsEvent({ id: 'spot', source: 'imds' }));
     await t.clock.advance(2000);
     await expect(spot).resolves.toMatchObject({ status: 'done' });
     await expect(rebalance).resolves.toMatchObject({ status: 'done' });
@@ -113,7 +100,7 @@ describe('pipeline', () => {
   it('uncordons after the rebalance TTL in IMDS mode when nothing else came', async () => {
     t = setup({ mode: 'imds' });
     const rebalance = t.pipeline.submit(
-      event({ id: 'rb', kind: 'rebalance-recommendation', source: 'imds' }),
+      sqsEvent({ id: 'rb', kind: 'rebalance-recommendation', source: 'imds' }),
     );
     await t.clock.advance(30_000);
     expect(t.actuator.nodes.get(NODE)?.unschedulable).toBe(true);
@@ -126,7 +113,9 @@ describe('pipeline', () => {
   it('ignores a rebalance notice older than the TTL (a restart after the uncordon)', async () => {
     t = setup({ mode: 'imds' });
     await t.clock.advance(61_000);
-    const outcome = t.pipeline.submit(event({ id: 'rb', kind: 'rebalance-recommendation', source: 'imds' }));
+    const outcome = t.pipeline.submit(
+      sqsEvent({ id: 'rb', kind: 'rebalance-recommendation', source: 'imds' }),
+    );
     await t.clock.advance(10);
     await expect(outcome).resolves.toMatchObject({ status: 'ignored', detail: 'expired' });
     expect(t.actuator.count('cordon')).toBe(0);
@@ -140,7 +129,7 @@ describe('pipeline', () => {
       unschedulable: true,
       reported: ['start', 'success'],
     });
-    const outcome = t.pipeline.submit(event({ id: 'spot-1' }));
+    const outcome = t.pipeline.submit(sqsEvent({ id: 'spot-1' }));
     await t.clock.advance(10);
     await expect(outcome).resolves.toMatchObject({ status: 'done' });
     expect(t.actuator.count('drain')).toBe(0);
@@ -150,7 +139,7 @@ describe('pipeline', () => {
   it('does not send the start webhook twice when a restarted handler resumes a drain', async () => {
     const n = t.actuator.nodes.get(NODE)!;
     Object.assign(n, { eventId: 'spot-1', phase: 'draining', unschedulable: true, reported: ['start'] });
-    const outcome = t.pipeline.submit(event({ id: 'spot-1' }));
+    const outcome = t.pipeline.submit(sqsEvent({ id: 'spot-1' }));
     await t.clock.advance(2000);
     await expect(outcome).resolves.toMatchObject({ status: 'done' });
     expect(t.actuator.count('drain')).toBe(1);
@@ -158,7 +147,7 @@ describe('pipeline', () => {
   });
 
   it('reports instances that are not nodes of this cluster as foreign', async () => {
-    const outcome = t.pipeline.submit(event({ id: 'x', instanceId: 'i-0fffffffffffffff0' }));
+    const outcome = t.pipeline.submit(sqsEvent({ id: 'x', instanceId: 'i-0fffffffffffffff0' }));
     await t.clock.advance(10);
     await expect(outcome).resolves.toMatchObject({ status: 'foreign' });
     expect(t.actuator.count('cordon')).toBe(0);
@@ -167,22 +156,22 @@ describe('pipeline', () => {
   it('reports a failed drain, sends the failure webhook, and retries only after the backoff', async () => {
     t.actuator.nextDrainResult = 'blocked';
     const first = t.pipeline.submit(
-      event({ id: 'm', kind: 'scheduled-maintenance', deadlineMs: T0 + 3_600_000 }),
+      sqsEvent({ id: 'm', kind: 'scheduled-maintenance', deadlineMs: T0 + 3_600_000 }),
     );
     await t.clock.advance(2000);
     await expect(first).resolves.toMatchObject({ status: 'failed', detail: 'drain blocked' });
     expect(t.notified.map((n) => n.trigger)).toEqual(['start', 'failure']);
     expect(t.actuator.nodes.get(NODE)?.phase).toBe('drain-failed');
-    await expect(t.pipeline.submit(event({ id: 'm', kind: 'scheduled-maintenance' }))).resolves.toMatchObject(
-      {
-        status: 'failed',
-      },
-    );
+    await expect(
+      t.pipeline.submit(sqsEvent({ id: 'm', kind: 'scheduled-maintenance' })),
+    ).resolves.toMatchObject({
+      status: 'failed',
+    });
     expect(t.actuator.count('drain')).toBe(1);
     await t.clock.advance(20_000);
     t.actuator.nextDrainResult = 'succeeded';
     const retry = t.pipeline.submit(
-      event({ id: 'm', kind: 'scheduled-maintenance', deadlineMs: T0 + 3_600_000 }),
+      sqsEvent({ id: 'm', kind: 'scheduled-maintenance', deadlineMs: T0 + 3_600_000 }),
     );
     await t.clock.advance(2000);
     await expect(retry).resolves.toMatchObject({ status: 'done' });
@@ -190,7 +179,7 @@ describe('pipeline', () => {
   });
 
   it('waits until the start time of scheduled maintenance, and a cancellation restores the node', async () => {
-    const maintenance = event({
+    const maintenance = sqsEvent({
       id: 'maint-1',
       kind: 'scheduled-maintenance',
       nodeName: NODE,
@@ -215,7 +204,7 @@ describe('pipeline', () => {
 
   it('a cancellation before the start time means nothing is done to the node', async () => {
     const outcome = t.pipeline.submit(
-      event({ id: 'maint-2', kind: 'scheduled-maintenance', nodeName: NODE, startAtMs: T0 + 60_000 }),
+      sqsEvent({ id: 'maint-2', kind: 'scheduled-maintenance', nodeName: NODE, startAtMs: T0 + 60_000 }),
     );
     await t.clock.advance(1000);
     const cancel = t.pipeline.cancel(
@@ -229,7 +218,7 @@ describe('pipeline', () => {
   });
 
   it('stops acting when leadership is lost, leaving the message for the next leader', async () => {
-    const outcome = t.pipeline.submit(event({ id: 'spot-1' }));
+    const outcome = t.pipeline.submit(sqsEvent({ id: 'spot-1' }));
     await t.clock.advance(10);
     t.setLeader(false);
     t.pipeline.abortActive('lost leadership');
@@ -239,7 +228,7 @@ describe('pipeline', () => {
 
   it('in dry-run mode changes nothing on the node but still drains in dry-run and reports', async () => {
     t = setup({ dryRun: true });
-    const outcome = t.pipeline.submit(event({ id: 'spot-1' }));
+    const outcome = t.pipeline.submit(sqsEvent({ id: 'spot-1' }));
     await t.clock.advance(2000);
     await expect(outcome).resolves.toMatchObject({ status: 'done' });
     expect(t.actuator.count('cordon')).toBe(0);
@@ -249,7 +238,7 @@ describe('pipeline', () => {
 
   it('cordon-only mode never drains', async () => {
     t = setup({ cordonOnly: true });
-    const outcome = t.pipeline.submit(event({ id: 'spot-1' }));
+    const outcome = t.pipeline.submit(sqsEvent({ id: 'spot-1' }));
     await t.clock.advance(10);
     await expect(outcome).resolves.toMatchObject({ status: 'done' });
     expect(t.actuator.count('cordon')).toBe(1);
@@ -258,7 +247,7 @@ describe('pipeline', () => {
 
   it('completes an ASG launch hook once the node is ready, without cordoning', async () => {
     const outcome = t.pipeline.submit(
-      event({
+      sqsEvent({
         id: 'launch',
         kind: 'asg-launch',
         origin: { type: 'sqs', message: { messageId: 'l', receiptHandle: 'rh' }, lifecycle: hook('tok-l') },
@@ -273,7 +262,7 @@ describe('pipeline', () => {
   it('completes an ASG launch hook for an instance that has no node yet (not foreign)', async () => {
     t.known.clear();
     const outcome = t.pipeline.submit(
-      event({
+      sqsEvent({
         id: 'launch-new',
         kind: 'asg-launch',
         origin: { type: 'sqs', message: { messageId: 'l', receiptHandle: 'rh' }, lifecycle: hook('tok-n') },
@@ -286,12 +275,12 @@ describe('pipeline', () => {
   });
 
   it('on shutdown lets in-flight work finish within the grace period', async () => {
-    const outcome = t.pipeline.submit(event({ id: 'spot-1' }));
+    const outcome = t.pipeline.submit(sqsEvent({ id: 'spot-1' }));
     await t.clock.advance(10);
     const done = t.pipeline.shutdown(60_000);
     await t.clock.advance(2000);
     await done;
     await expect(outcome).resolves.toMatchObject({ status: 'done' });
-    await expect(t.pipeline.submit(event({ id: 'spot-2' }))).resolves.toMatchObject({ status: 'aborted' });
+    await expect(t.pipeline.submit(sqsEvent({ id: 'spot-2' }))).resolves.toMatchObject({ status: 'aborted' });
   });
 });

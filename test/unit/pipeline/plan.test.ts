@@ -3,8 +3,8 @@ import type { InterruptionEvent } from '../../../src/events/interruption-event.j
 import type { NodeState } from '../../../src/pipeline/node-actuator-port.js';
 import { plan, type PlanOptions } from '../../../src/pipeline/plan.js';
 import { choosePrimary } from '../../../src/pipeline/event-store.js';
+import { T0 } from './executor-world.js';
 
-const T0 = Date.parse('2026-11-29T10:00:00Z');
 const base: PlanOptions = {
   mode: 'imds',
   cordonOnly: false,

@@ -3,8 +3,8 @@ import type { InterruptionEvent } from '../../../src/events/interruption-event.j
 import { DrainTerms, type DrainTermsValue } from '../../../src/pipeline/drain-terms.js';
 import type { PlanOptions } from '../../../src/pipeline/plan.js';
 import { decideUpgrade, type RunningAction, type RunStage } from '../../../src/pipeline/upgrade-decision.js';
+import { T0 } from './executor-world.js';
 
-const T0 = Date.parse('2026-11-29T10:00:00Z');
 const queue: PlanOptions = {
   mode: 'queue',
   cordonOnly: false,

@@ -3,59 +3,20 @@
  * write, one drain, one start webhook; the node's marks move to the stronger kind; the drain's live
  * terms get the shorter deadline and turn urgent.
  */
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/clock.js';
-import type { InterruptionEvent } from '../../../src/events/interruption-event.js';
-import { Executor, type ExecutorOptions } from '../../../src/pipeline/executor.js';
 import type { NotifyTrigger } from '../../../src/pipeline/executor-ports.js';
-import { Pipeline } from '../../../src/pipeline/pipeline.js';
-import { createMetrics } from '../../../src/report/metrics.js';
-import { FakeNodeActuator } from '../../helpers/fake-node-actuator.js';
 
-const T0 = Date.parse('2026-11-29T10:00:00Z');
-const NODE = 'ip-10-0-0-1.ec2.internal';
-const INSTANCE = 'i-0123456789abcdef0';
+import { executorWorld, NODE, sqsEvent, T0 } from './executor-world.js';
 
-function event(over: Partial<InterruptionEvent> & { id: string }): InterruptionEvent {
-  return {
-    kind: 'spot-interruption',
-    instanceId: INSTANCE,
-    noticedAtMs: T0,
-    deadlineMs: T0 + 120_000,
-    source: 'sqs',
-    origin: { type: 'sqs', message: { messageId: over.id, receiptHandle: `rh-${over.id}` } },
-    description: 'test',
-    ...over,
-  };
-}
-
-const rebalance = event({ id: 'rb', kind: 'rebalance-recommendation', deadlineMs: T0 + 3_600_000 });
-const scaleIn = event({ id: 'asg', kind: 'asg-termination', deadlineMs: T0 + 3_600_000 });
+const rebalance = sqsEvent({ id: 'rb', kind: 'rebalance-recommendation', deadlineMs: T0 + 3_600_000 });
+const scaleIn = sqsEvent({ id: 'asg', kind: 'asg-termination', deadlineMs: T0 + 3_600_000 });
 
 /** `failureWebhookMs`: the failure webhook takes this long to deliver (clock time). */
 function setup(failureWebhookMs = 0) {
-  const clock = new FakeClock(T0);
-  const actuator = new FakeNodeActuator(clock);
-  actuator.addNode(NODE, INSTANCE);
-  actuator.drainMs = 5_000;
   const notified: NotifyTrigger[] = [];
-  const logger = pino({ level: 'silent' });
-  const metrics = createMetrics(new Registry(), { version: 't', mode: 'queue' }, { defaultMetrics: false });
-  const options: ExecutorOptions = {
-    mode: 'queue',
-    cordonOnly: false,
-    rebalanceDrain: true,
-    rebalanceCordonTtlMs: 0,
-    dryRun: false,
-    launchReadyTimeoutMs: 10_000,
-    completeLifecycleDelayMs: 0,
-  };
-  const executor = new Executor(
-    {
-      actuator,
-      resolver: { resolve: async () => NODE },
+  const world = executorWorld({
+    options: { rebalanceDrain: true, rebalanceCordonTtlMs: 0 },
+    deps: (clock) => ({
       notifier: {
         sendWebhook: async (trigger) => {
           if (trigger === 'failure') await clock.sleep(failureWebhookMs);
@@ -63,16 +24,10 @@ function setup(failureWebhookMs = 0) {
           return true;
         },
       },
-      recorder: { recordStep: async () => undefined },
-      clock,
-      logger,
-      metrics,
-      canAct: () => true,
-    },
-    options,
-  );
-  const pipeline = new Pipeline({ executor, actuator, clock, logger, metrics }, { ...options, workers: 4 });
-  return { clock, actuator, notified, pipeline };
+    }),
+  });
+  world.actuator.drainMs = 5_000;
+  return { clock: world.clock, actuator: world.actuator, notified, pipeline: world.pipeline };
 }
 
 describe('a stronger event upgrades the running drain in place', () => {
@@ -88,7 +43,7 @@ describe('a stronger event upgrades the running drain in place', () => {
       expect(t.actuator.count('drain')).toBe(1);
       const terms = t.actuator.drainTerms[0];
       expect(terms?.current).toMatchObject({ kind: first.kind, urgent: false, deadlineMs: T0 + 3_600_000 });
-      const spot = t.pipeline.submit(event({ id: 'spot' }));
+      const spot = t.pipeline.submit(sqsEvent({ id: 'spot' }));
       await t.clock.advance(1);
       // the running drain has the spot warning's terms: no abort, no second drain
       expect(terms?.current).toEqual({
@@ -122,7 +77,7 @@ describe('a stronger event upgrades the running drain in place', () => {
   it('a spot warning merged before the cordon write marks the node once, for the spot warning', async () => {
     const t = setup();
     const weak = t.pipeline.submit(rebalance);
-    const spot = t.pipeline.submit(event({ id: 'spot' }));
+    const spot = t.pipeline.submit(sqsEvent({ id: 'spot' }));
     await t.clock.advance(6_000);
     await Promise.all([weak, spot]);
     expect(t.actuator.count('cordon')).toBe(1);
@@ -139,7 +94,7 @@ describe('a stronger event upgrades the running drain in place', () => {
     await t.clock.advance(5_000); // the drain returns blocked; the failure webhook is on its way
     expect(t.actuator.nodes.get(NODE)?.phase).toBe('drain-failed');
     t.actuator.nextDrainResult = 'succeeded';
-    const spot = t.pipeline.submit(event({ id: 'spot' }));
+    const spot = t.pipeline.submit(sqsEvent({ id: 'spot' }));
     await t.clock.advance(6_000);
     await expect(spot).resolves.toMatchObject({ status: 'done' });
     await expect(weak).resolves.toMatchObject({ status: 'done' });
