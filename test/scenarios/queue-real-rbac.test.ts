@@ -8,9 +8,10 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startAwsQueryServer, type AwsQueryServer } from '../../src/sandbox/aws-query-server.js';
-import { SANDBOX_CREDENTIALS, startSqs, type SqsSandbox } from '../../src/sandbox/fauxqs.js';
+import { startSqs, type SqsSandbox } from '../../src/sandbox/fauxqs.js';
 import { spawnDaemon, stopAllDaemons } from '../helpers/daemon.js';
 import { onRealCluster } from '../helpers/kube-env.js';
+import { FAILOVER_LEASE, queueAwsEnv } from '../helpers/queue-world.js';
 import { realServiceAccount, type RealServiceAccount } from '../helpers/real-service-account.js';
 import { permanentLogs, recoveredLogs, setupDetail, setupFailing, waitReadyz } from '../helpers/readyz.js';
 import { queueValues } from '../unit/packaging/helm.js';
@@ -41,21 +42,13 @@ describe.skipIf(!onRealCluster())(
     });
 
     const env = (account: RealServiceAccount, kubeconfig: string): Record<string, string> => ({
-      QUEUE_URL: sqs.queueUrl,
-      AWS_REGION: 'us-east-1',
-      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
-      AWS_ENDPOINT_URL_EC2: aws.url,
-      AWS_ENDPOINT_URL_AUTO_SCALING: aws.url,
-      AWS_ACCESS_KEY_ID: SANDBOX_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: SANDBOX_CREDENTIALS.secretAccessKey,
+      ...queueAwsEnv(sqs, aws),
       KUBECONFIG: kubeconfig,
       POD_NAME: 'spot-handler-0',
       POD_NAMESPACE: account.namespace,
       LEASE_NAMESPACE: account.namespace,
       LEASE_NAME: account.leaseName ?? '',
-      LEASE_DURATION_SECONDS: '6',
-      LEASE_RENEW_SECONDS: '4',
-      LEASE_RETRY_SECONDS: '1',
+      ...FAILOVER_LEASE,
       LOG_FORMAT: 'json',
     });
 

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { kubeConfigForUrl } from '../../../src/sandbox/kube-api/client-config.js';
 import type { KubeApiSimulator } from '../../../src/sandbox/kube-api/server.js';
 import { startKubeApiSimulator } from '../../../src/sandbox/kube-api/server.js';
+import { failureStatus } from './failure-status.js';
 
 let sim: KubeApiSimulator;
 let core: k8s.CoreV1Api;
@@ -51,16 +52,14 @@ describe('create and get', () => {
     await core.createNamespacedPod({ namespace: 'default', body: pod('dup') });
     const err = await apiError(core.createNamespacedPod({ namespace: 'default', body: pod('dup') }));
     expect(err.code).toBe(409);
-    expect(err.body).toEqual({
-      kind: 'Status',
-      apiVersion: 'v1',
-      metadata: {},
-      status: 'Failure',
-      message: 'pods "dup" already exists',
-      reason: 'AlreadyExists',
-      details: { name: 'dup', kind: 'pods' },
-      code: 409,
-    });
+    expect(err.body).toEqual(
+      failureStatus({
+        message: 'pods "dup" already exists',
+        reason: 'AlreadyExists',
+        details: { name: 'dup', kind: 'pods' },
+        code: 409,
+      }),
+    );
   });
 
   it('generates names from generateName', async () => {

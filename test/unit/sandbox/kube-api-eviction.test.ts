@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { kubeConfigForUrl } from '../../../src/sandbox/kube-api/client-config.js';
 import type { KubeApiSimulator } from '../../../src/sandbox/kube-api/server.js';
 import { startKubeApiSimulator } from '../../../src/sandbox/kube-api/server.js';
+import { failureStatus } from './failure-status.js';
 
 let sim: KubeApiSimulator;
 let core: k8s.CoreV1Api;
@@ -105,23 +106,21 @@ describe('eviction', () => {
     await pdb('web-pdb', { minAvailable: 2, selector });
     const res = await evict('web-1');
     expect(res.status).toBe(429);
-    expect(res.body).toEqual({
-      kind: 'Status',
-      apiVersion: 'v1',
-      metadata: {},
-      status: 'Failure',
-      message: "Cannot evict pod as it would violate the pod's disruption budget.",
-      reason: 'TooManyRequests',
-      details: {
-        causes: [
-          {
-            reason: 'DisruptionBudget',
-            message: 'The disruption budget web-pdb needs 2 healthy pods and has 2 currently',
-          },
-        ],
-      },
-      code: 429,
-    });
+    expect(res.body).toEqual(
+      failureStatus({
+        message: "Cannot evict pod as it would violate the pod's disruption budget.",
+        reason: 'TooManyRequests',
+        details: {
+          causes: [
+            {
+              reason: 'DisruptionBudget',
+              message: 'The disruption budget web-pdb needs 2 healthy pods and has 2 currently',
+            },
+          ],
+        },
+        code: 429,
+      }),
+    );
     const err = await core
       .createNamespacedPodEviction({
         name: 'web-1',
