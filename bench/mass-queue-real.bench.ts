@@ -17,7 +17,7 @@ import { startDaemon, stopAllDaemons, type Daemon } from '../test/helpers/daemon
 import { spotWarning } from '../test/helpers/queue-messages.js';
 import { startQueueWorld, type QueueWorld } from '../test/helpers/queue-world.js';
 import { numberArg, processMemoryMib, textArg } from './bench-args.js';
-import { massCounts, metricPatiently, span } from './mass-queue-results.js';
+import { massCounts, metricPatiently, span, waitDeletes } from './mass-queue-results.js';
 import { realCluster } from './real-cluster.js';
 
 /**
@@ -98,13 +98,7 @@ export default async function massQueueReal(args: readonly string[]): Promise<vo
       // the cordons are read every 50 ms (the figure's resolution), the drain less often
       await new Promise((r) => setTimeout(r, cordonAt === undefined ? 50 : 250));
     }
-    // let the deletes land
-    const end = Date.now() + 15_000;
-    while (
-      Date.now() < end &&
-      (await metricPatiently(daemon, 'spot_handler_sqs_messages_deleted_total')) < interrupted
-    )
-      await new Promise((r) => setTimeout(r, 250));
+    await waitDeletes(daemon, interrupted);
     // the queue first: a message deleted by then had its node drained before this pod snapshot
     const queue = await w.sqs.counts();
     const counts = massCounts(daemon, queue, interrupted, await drainedNodes());

@@ -66,6 +66,16 @@ export async function metricPatiently(daemon: Daemon, name: string, attempts = 1
   }
 }
 
+/** Lets the deletes land: waits (up to 15 s) until the daemon has deleted `count` messages. */
+export async function waitDeletes(daemon: Daemon, count: number): Promise<void> {
+  const end = Date.now() + 15_000;
+  while (
+    Date.now() < end &&
+    (await metricPatiently(daemon, 'spot_handler_sqs_messages_deleted_total')) < count
+  )
+    await new Promise((r) => setTimeout(r, 250));
+}
+
 /** Seconds from t0 of the first and last daemon log line with this msg (daemon log `time`, epoch ms). */
 export function span(daemon: Daemon, msg: string, t0: number): [number | null, number | null] {
   const times = daemon.logsWith(msg).map((l) => Date.parse(String(l.time)));

@@ -74,29 +74,32 @@ describe('loadKubeConfig', () => {
     expect(server.connections).toBe(10);
   });
 
-  it('waits for the shared rate limiter before each request', async () => {
-    server = await startServer();
+  /** A recording server and a client behind a fake-clock rate limiter (1 request/s, `burst`). */
+  async function limitedClient(
+    burst: number,
+  ): Promise<{ rec: Recorder; clock: FakeClock; client: KeepAliveKubeConfig; core: CoreV1Api }> {
+    const rec = (server = await startServer());
     const clock = new FakeClock();
-    const limiter = new RateLimiter(clock, { qps: 1, burst: 2 });
-    kc = loadKubeConfig({ server: { url: server.url }, rateLimiter: limiter });
-    const core = kc.makeApiClient(CoreV1Api);
+    const limiter = new RateLimiter(clock, { qps: 1, burst });
+    const client = (kc = loadKubeConfig({ server: { url: rec.url }, rateLimiter: limiter }));
+    return { rec, clock, client, core: client.makeApiClient(CoreV1Api) };
+  }
+
+  it('waits for the shared rate limiter before each request', async () => {
+    const { rec, clock, core } = await limitedClient(2);
     await core.readNode({ name: 'n1' });
     await core.readNode({ name: 'n1' });
     const third = core.readNode({ name: 'n1' });
     await new Promise((r) => setTimeout(r, 30));
-    expect(server.requests).toHaveLength(2);
+    expect(rec.requests).toHaveLength(2);
     await clock.advance(1000);
     await third;
-    expect(server.requests).toHaveLength(3);
+    expect(rec.requests).toHaveLength(3);
   });
 
   it('serves waiting requests by priority: lease, node, pod, then Events', async () => {
-    server = await startServer();
-    const clock = new FakeClock();
-    const limiter = new RateLimiter(clock, { qps: 1, burst: 1 });
-    kc = loadKubeConfig({ server: { url: server.url }, rateLimiter: limiter });
-    const core = kc.makeApiClient(CoreV1Api);
-    const leases = kc.makeApiClient(CoordinationV1Api);
+    const { rec, clock, client, core } = await limitedClient(1);
+    const leases = client.makeApiClient(CoordinationV1Api);
     await core.readNode({ name: 'n0' }); // takes the only token
     const calls = [
       core.createNamespacedEvent({ namespace: 'default', body: { metadata: {}, involvedObject: {} } }),
@@ -105,10 +108,10 @@ describe('loadKubeConfig', () => {
       leases.readNamespacedLease({ namespace: 'kube-system', name: 'spot-handler' }),
     ].map((p) => p.catch(() => undefined)); // the recorder answers everything with a Node
     await new Promise((r) => setTimeout(r, 30));
-    expect(server.requests).toHaveLength(1);
+    expect(rec.requests).toHaveLength(1);
     for (let i = 0; i < 4; i++) await clock.advance(1000);
     await Promise.all(calls);
-    expect(server.requests.slice(1).map((r) => r.path.split('?')[0])).toEqual([
+    expect(rec.requests.slice(1).map((r) => r.path.split('?')[0])).toEqual([
       '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/spot-handler',
       '/api/v1/nodes/n1',
       '/api/v1/namespaces/default/pods',
