@@ -24,11 +24,21 @@ export interface AwsClientOptions {
   readonly credentials?: StaticCredentials;
 }
 
+/**
+ * How long a request may sit on a silent connection (no byte either way) before it fails as a timeout
+ * (TransientError, retried). The SDK sets none: an SQS long poll whose answer is lost behind a NAT or a
+ * dead connection would wait forever, with the replica still ready. Above the 20 s long poll.
+ */
+export const AWS_SOCKET_TIMEOUT_MS = 30_000;
+/** How long connecting (TCP and TLS) may take. */
+export const AWS_CONNECTION_TIMEOUT_MS = 10_000;
+
 /** The configuration object every SDK client constructor takes (no SDK import needed). */
 export function clientConfig(options: AwsClientOptions, endpoint: string | undefined) {
   if (!options.region) throw new RangeError('AWS region is required');
   return {
     region: options.region,
+    requestHandler: { socketTimeout: AWS_SOCKET_TIMEOUT_MS, connectionTimeout: AWS_CONNECTION_TIMEOUT_MS },
     ...(endpoint ? { endpoint } : {}),
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
     ...(options.credentials ? { credentials: options.credentials } : {}),

@@ -15,7 +15,10 @@ export interface FaultyProxy {
   readonly failed: Map<string, number>;
   /** Requests passed through, by operation. */
   readonly passed: Map<string, number>;
-  /** Fails every request for `ms` from now: 500 InternalError, 400 ThrottlingException, or a reset connection. */
+  /**
+   * Fails every request for `ms` from now: 500 InternalError, 400 ThrottlingException, a reset connection,
+   * or no answer at all (`hang`: the connection stays open and silent, as behind a black hole).
+   */
   failFor(ms: number, how?: TransientFault): void;
   /** Answers as SQS does when the signature is scoped to another region than `region` (the queue's). */
   requireSigningRegion(region: string): void;
@@ -28,7 +31,7 @@ export interface FaultyProxy {
 }
 
 /** How `failFor` fails a request. */
-export type TransientFault = 'internal' | 'throttle' | 'reset';
+export type TransientFault = 'internal' | 'throttle' | 'reset' | 'hang';
 
 /** An AWS error as SQS's JSON protocol sends it (code as in x-amzn-query-error). */
 export interface InjectedAwsError {
@@ -79,9 +82,10 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
           }
         : undefined;
     const now = Date.now();
-    if (now < failUntil && failHow === 'reset') {
+    if (now < failUntil && (failHow === 'reset' || failHow === 'hang')) {
       bump(failed, op);
-      req.socket.destroy();
+      if (failHow === 'reset') req.socket.destroy();
+      else req.resume(); // read the request, never answer
       return;
     }
     const error =

@@ -31,6 +31,9 @@ function waitReceiveErrors(daemon: Daemon, atLeast: number): Promise<number> {
   return waitMetric(daemon, 'spot_handler_sqs_errors_total', labels, (v) => v >= atLeast, 15_000);
 }
 
+/** How long the SQS client waits on a silent connection (aws-clients.ts), long polls included. */
+const SQS_SILENCE_TIMEOUT_MS = 30_000;
+
 /** 5 s receive back-off cap (queue-mode.ts) plus start-up and poll slack. */
 const ONE_RETRY_MS = 8_000;
 
@@ -91,6 +94,28 @@ queueScenario(
       proxy.failFor(4_000);
       expect(await readyzStatusesFor(daemon, 5_000)).toEqual([200]);
       expect(proxy.failed.get('ReceiveMessage') ?? 0).toBeGreaterThan(0);
+      expect(permanentLogs(daemon)).toBe(0);
+    });
+
+    it('SQS that stops answering (a silent connection) times out: ready throughout, receives resume', async ({
+      world,
+      proxy,
+    }) => {
+      const daemon = await startQueueDaemon(world, { AWS_ENDPOINT_URL_SQS: proxy.url });
+      await until(() => (proxy.passed.get('ReceiveMessage') ?? 0) > 0, 10_000, 'a first receive');
+      // the long poll under way returns with this message; the receive after it gets no answer at all
+      proxy.failFor(3_000, 'hang');
+      await world.send({ Event: 'autoscaling:TEST_NOTIFICATION', Service: 'AWS Auto Scaling' });
+      await until(() => (proxy.failed.get('ReceiveMessage') ?? 0) > 0, 5_000, 'a receive left unanswered');
+      const passed = proxy.passed.get('ReceiveMessage') ?? 0;
+      // the SDK gives up on the silent connection (a timeout: transient) and the next receive goes through
+      const statuses = readyzStatusesFor(daemon, SQS_SILENCE_TIMEOUT_MS + 2 * ONE_RETRY_MS);
+      await until(
+        () => (proxy.passed.get('ReceiveMessage') ?? 0) > passed,
+        SQS_SILENCE_TIMEOUT_MS + 2 * ONE_RETRY_MS,
+        'a receive after the silent one',
+      );
+      expect(await statuses).toEqual([200]);
       expect(permanentLogs(daemon)).toBe(0);
     });
 
