@@ -12,6 +12,8 @@ import {
   kubectlDrain,
   median,
   ms3,
+  oursVsKubectl,
+  spotDrain,
   seedNode,
   startBenchEnv,
   type BenchEnv,
@@ -70,14 +72,7 @@ export default async function drain110(args: readonly string[] = []): Promise<vo
       const cpu = process.cpuUsage();
       const t = performance.now();
       await actuator.cordon(a);
-      const result = await actuator.drain({
-        nodeName: a,
-        kind: 'spot-interruption',
-        eventId: a,
-        deadlineMs: Date.now() + 120_000,
-        urgent: true,
-        signal: new AbortController().signal,
-      });
+      const result = await actuator.drain(spotDrain(a));
       const end = performance.now();
       ours.push((end - t) / 1000);
       const used = process.cpuUsage(cpu);
@@ -100,8 +95,6 @@ export default async function drain110(args: readonly string[] = []): Promise<vo
   } finally {
     await env.stop();
   }
-  const o = median(ours);
-  const k = median(kubectl);
   const profile = Object.fromEntries(
     Object.entries(phases).map(([key, v]) => [`${key}_ms`, Math.round(median(v))]),
   );
@@ -109,9 +102,7 @@ export default async function drain110(args: readonly string[] = []): Promise<vo
     JSON.stringify({
       bench: 'drain-110',
       load_avg: loadAvg1(),
-      ours_s: ms3(o),
-      kubectl_s: ms3(k),
-      ratio: ms3(o / k),
+      ...oursVsKubectl(ours, kubectl),
       runs: RUNS,
       ours_all: ours.map(ms3),
       kubectl_all: kubectl.map(ms3),

@@ -8,8 +8,9 @@ import { core as resources } from '../src/sandbox/kube-api/object-ops.js';
 import {
   benchActuator,
   kubectlDrain,
-  median,
   ms3,
+  oursVsKubectl,
+  spotDrain,
   seedNode,
   startBenchEnv,
   type BenchEnv,
@@ -80,14 +81,7 @@ export default async function drainPdbUnblock(args: readonly string[] = []): Pro
       const actuator = benchActuator(env);
       await actuator.cordon(a);
       const unblocked = unblockLater(env, a);
-      const result = await actuator.drain({
-        nodeName: a,
-        kind: 'spot-interruption',
-        eventId: a,
-        deadlineMs: Date.now() + 120_000,
-        urgent: true,
-        signal: new AbortController().signal,
-      });
+      const result = await actuator.drain(spotDrain(a));
       ours.push((performance.now() - (await unblocked)) / 1000);
       if (result.result !== 'succeeded') throw new Error(`our drain ${result.result}`);
       const b = `kubectl-${i}`;
@@ -99,15 +93,11 @@ export default async function drainPdbUnblock(args: readonly string[] = []): Pro
   } finally {
     await env.stop();
   }
-  const o = median(ours);
-  const k = median(kubectl);
   console.log(
     JSON.stringify({
       bench: 'drain-pdb-unblock',
       load_avg: loadAvg1(),
-      ours_s: ms3(o),
-      kubectl_s: ms3(k),
-      ratio: ms3(o / k),
+      ...oursVsKubectl(ours, kubectl),
       runs,
       ours_all: ours.map(ms3),
       kubectl_all: kubectl.map(ms3),

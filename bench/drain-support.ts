@@ -31,6 +31,7 @@ import { KubePodApi } from '../src/kube/pod-api.js';
 import type { PodApi } from '../src/actions/kube-ports.js';
 import { KubeNodeActuator } from '../src/actions/kube-node-actuator.js';
 import { DEFAULT_ACTUATOR_OPTIONS, type ActuatorOptions } from '../src/actions/actuator-options.js';
+import type { DrainRequest } from '../src/pipeline/node-actuator-port.js';
 
 const exec = promisify(execFile);
 
@@ -198,6 +199,28 @@ export async function kubectlDrain(env: BenchEnv, node: string, timeoutSeconds =
     '--force',
     `--timeout=${timeoutSeconds}s`,
   ]);
+}
+
+/** An urgent spot-interruption drain of `node` (event id: the node's name) with 120 s to go. */
+export function spotDrain(node: string): DrainRequest {
+  return {
+    nodeName: node,
+    kind: 'spot-interruption',
+    eventId: node,
+    deadlineMs: Date.now() + 120_000,
+    urgent: true,
+    signal: new AbortController().signal,
+  };
+}
+
+/** The headline figures of an ours-vs-kubectl bench (seconds): both medians and their ratio. */
+export function oursVsKubectl(
+  ours: readonly number[],
+  kubectl: readonly number[],
+): { ours_s: number; kubectl_s: number; ratio: number } {
+  const o = median(ours);
+  const k = median(kubectl);
+  return { ours_s: ms3(o), kubectl_s: ms3(k), ratio: ms3(o / k) };
 }
 
 /** Median of the values (upper middle for even counts). */

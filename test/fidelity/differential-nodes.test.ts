@@ -8,7 +8,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { KubeNodeApi } from '../../src/kube/node-api.js';
 import { kubeNodeListWatch, type NodeWatchEvent } from '../../src/kube/node-index.js';
-import { waitFor, type FidelityTarget } from './fidelity-targets.js';
+import { waitFor, type FidelityTarget, type RawResponse } from './fidelity-targets.js';
 import { differentialSuite } from './differential-suite.js';
 import { Transcript, statusFields } from './transcript.js';
 
@@ -44,12 +44,22 @@ function readyStatus(nowIso: string): Record<string, unknown> {
   };
 }
 
+const MERGE_PATCH = 'application/merge-patch+json';
+const JSON_PATCH = 'application/json-patch+json';
+
+/** What the transcript keeps of a refused call: the status and the Status body's fields. */
+function refusal(r: RawResponse): { status: number; body: unknown } {
+  return { status: r.status, body: statusFields(r.body) };
+}
+
 async function nodeScenario(t: FidelityTarget): Promise<Transcript> {
   const tr = new Transcript(t.name);
   const node = `fid-${Math.random().toString(36).slice(2, 8)}.ec2.internal`;
   tr.token(node, 'NODE');
   const nodes = new KubeNodeApi(t.kc.makeApiClient(k8s.CoreV1Api));
   const path = `/api/v1/nodes/${node}`;
+  const patch = (body: unknown, contentType: string): Promise<RawResponse> =>
+    t.raw('PATCH', path, body, contentType);
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   try {
     const created = await t.raw('POST', '/api/v1/nodes', {
@@ -90,22 +100,9 @@ async function nodeScenario(t: FidelityTarget): Promise<Transcript> {
       'merge patch with a stale resourceVersion (daemon)',
       await attempt(() => nodes.patchNode(node, { metadata: { resourceVersion: rv1, labels: { a: 'b' } } })),
     );
-    const staleRaw = await t.raw(
-      'PATCH',
-      path,
-      { metadata: { resourceVersion: rv1, labels: { a: 'b' } } },
-      'application/merge-patch+json',
-    );
-    tr.record('merge patch with a stale resourceVersion (body)', {
-      status: staleRaw.status,
-      body: statusFields(staleRaw.body),
-    });
-    const smp = await t.raw(
-      'PATCH',
-      path,
-      { spec: { unschedulable: true } },
-      'application/strategic-merge-patch+json',
-    );
+    const staleRaw = await patch({ metadata: { resourceVersion: rv1, labels: { a: 'b' } } }, MERGE_PATCH);
+    tr.record('merge patch with a stale resourceVersion (body)', refusal(staleRaw));
+    const smp = await patch({ spec: { unschedulable: true } }, 'application/strategic-merge-patch+json');
     const smpSpec = smp.body?.['spec'] as Record<string, unknown> | undefined;
     tr.record('strategic merge patch: cordon (kubectl)', {
       status: smp.status,
@@ -118,40 +115,25 @@ async function nodeScenario(t: FidelityTarget): Promise<Transcript> {
     });
     tr.record('node lifecycle controller taints the cordoned node', cordoned.taints);
     const rv2 = cordoned.resourceVersion;
-    const jp = await t.raw(
-      'PATCH',
-      path,
+    const jp = await patch(
       [
         { op: 'test', path: '/metadata/resourceVersion', value: rv2 },
         { op: 'add', path: '/metadata/labels/spot-handler~1kind', value: 'spot-interruption' },
       ],
-      'application/json-patch+json',
+      JSON_PATCH,
     );
     const jpMeta = jp.body?.['metadata'] as Record<string, unknown> | undefined;
     tr.record('JSON patch with a test op', { status: jp.status, labels: jpMeta?.['labels'] });
-    const jpStale = await t.raw(
-      'PATCH',
-      path,
+    const jpStale = await patch(
       [
         { op: 'test', path: '/metadata/resourceVersion', value: rv2 },
         { op: 'add', path: '/metadata/labels/x', value: 'y' },
       ],
-      'application/json-patch+json',
+      JSON_PATCH,
     );
-    tr.record('JSON patch whose test op fails', {
-      status: jpStale.status,
-      body: statusFields(jpStale.body),
-    });
-    const jpObject = await t.raw(
-      'PATCH',
-      path,
-      { spec: { unschedulable: false } },
-      'application/json-patch+json',
-    );
-    tr.record('JSON patch content type with an object body', {
-      status: jpObject.status,
-      body: statusFields(jpObject.body),
-    });
+    tr.record('JSON patch whose test op fails', refusal(jpStale));
+    const jpObject = await patch({ spec: { unschedulable: false } }, JSON_PATCH);
+    tr.record('JSON patch content type with an object body', refusal(jpObject));
     const before = await nodes.getNode(node);
     const condition = {
       type: 'SpotHandlerInterruption',
@@ -218,7 +200,7 @@ async function nodeScenario(t: FidelityTarget): Promise<Transcript> {
     );
     tr.record('get missing node (daemon)', await nodes.getNode(`${node}-missing`));
     const missing = await t.raw('GET', `${path}-missing`);
-    tr.record('get missing node (body)', { status: missing.status, body: statusFields(missing.body) });
+    tr.record('get missing node (body)', refusal(missing));
     await listAndWatch(t, tr, node);
   } finally {
     await t.raw('DELETE', path);
