@@ -6,13 +6,14 @@
  * expressions, labels and annotations are as shipped. When Prometheus is not installed the demo says so
  * and carries on without it.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnPrometheus } from './prometheus-process.js';
 
 /** The `for:` divisor: a demo second stands for a minute. */
 export const DEMO_FOR_SCALE = 60;
@@ -115,38 +116,13 @@ export async function startDemoPrometheus(o: DemoPrometheusOptions): Promise<Dem
   ].join('\n');
   await writeFile(join(dir, 'prometheus.yml'), `${config}\n`);
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(
-    binary,
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (t: string) => (stderr = (stderr + t).slice(-2000)));
-  let gone = false;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  void exited.then(() => (gone = true));
+  const prom = spawnPrometheus(binary, dir, port);
+  const url = prom.url;
   const stop = async (): Promise<void> => {
-    if (!gone) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await prom.kill();
     await rm(dir, { recursive: true, force: true });
   };
-  const api = async <T>(path: string): Promise<T> => {
-    const res = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(5000) });
-    const body = (await res.json()) as { status: string; data: T; error?: string };
-    if (body.status !== 'success') throw new Error(`prometheus ${path}: ${body.error ?? res.status}`);
-    return body.data;
-  };
+  const api = prom.api;
   const query = async (
     expr: string,
   ): Promise<{ metric: Record<string, string>; value: [number, string] }[]> =>
@@ -163,9 +139,9 @@ export async function startDemoPrometheus(o: DemoPrometheusOptions): Promise<Dem
       () => false,
     );
     if (ready) break;
-    if (gone || Date.now() > until) {
+    if (prom.gone() || Date.now() > until) {
       await stop();
-      o.out(`--prometheus: Prometheus did not start; carrying on without it\n${stderr}\n`);
+      o.out(`--prometheus: Prometheus did not start; carrying on without it\n${prom.stderr()}\n`);
       return undefined;
     }
     await new Promise((r) => setTimeout(r, 100));

@@ -4,13 +4,14 @@
  * directory, and answers through its HTTP API. `prometheusBinary()` is undefined when it is not installed
  * (tests skip then, saying so).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { renderRuleGroups, rulesFileText, withScaledFor } from '../../scripts/alert-rules.js';
 import { freePort } from './daemon.js';
+import { spawnPrometheus } from '../../src/sandbox/prometheus-process.js';
 
 /** Path of the prometheus binary (PROMETHEUS overrides), or undefined when it is not installed. */
 export function prometheusBinary(): string | undefined {
@@ -86,30 +87,9 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
   };
   await writeFile(join(dir, 'prometheus.yml'), stringify(config));
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(
-    bin,
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (t: string) => (stderr = (stderr + t).slice(-4000)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let gone = false;
-  void exited.then(() => (gone = true));
-
-  const api = async <T>(path: string): Promise<T> => {
-    const res = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(5000) });
-    const body = (await res.json()) as { status: string; data: T; error?: string };
-    if (body.status !== 'success') throw new Error(`prometheus ${path}: ${body.error ?? res.status}`);
-    return body.data;
-  };
+  const prom = spawnPrometheus(bin, dir, port);
+  const url = prom.url;
+  const api = prom.api;
   const alerts = async (): Promise<PromAlert[]> =>
     (await api<{ alerts: PromAlert[] }>('/api/v1/alerts')).alerts;
   const query = async (expr: string): Promise<PromSample[]> => {
@@ -119,20 +99,15 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     return data.result;
   };
   const stop = async (): Promise<void> => {
-    if (!gone) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await prom.kill();
     await rm(dir, { recursive: true, force: true });
   };
 
   const until = Date.now() + 20_000;
   for (;;) {
-    if (gone) {
+    if (prom.gone()) {
       await stop();
-      throw new Error(`prometheus exited:\n${stderr}`);
+      throw new Error(`prometheus exited:\n${prom.stderr()}`);
     }
     const ok = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) }).then(
       (r) => r.ok,
@@ -141,7 +116,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     if (ok) break;
     if (Date.now() > until) {
       await stop();
-      throw new Error(`prometheus not ready within 20 s:\n${stderr}`);
+      throw new Error(`prometheus not ready within 20 s:\n${prom.stderr()}`);
     }
     await sleep(100);
   }
