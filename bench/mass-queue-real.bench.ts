@@ -13,6 +13,7 @@
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { CoreV1Api } from '@kubernetes/client-node';
+import { loadKubeConfig, type KeepAliveKubeConfig } from '../src/kube/kube-config.js';
 import { startDaemon, stopAllDaemons, type Daemon } from '../test/helpers/daemon.js';
 import { spotWarning } from '../test/helpers/queue-messages.js';
 import { startQueueWorld, type QueueWorld } from '../test/helpers/queue-world.js';
@@ -61,6 +62,7 @@ export default async function massQueueReal(args: readonly string[]): Promise<vo
   process.env['TEST_KUBECONFIG'] = cluster.kubeconfigPath;
   const setupFrom = Date.now();
   let world: QueueWorld | undefined;
+  let direct: KeepAliveKubeConfig | undefined;
   try {
     world = await startQueueWorld({
       visibilitySeconds: 30,
@@ -74,29 +76,41 @@ export default async function massQueueReal(args: readonly string[]): Promise<vo
     const setupS = (Date.now() - setupFrom) / 1000;
     const daemon = await startBenchDaemon(w, cluster.kubeconfigPath);
     const targets = w.nodes.slice(0, interrupted);
-    // read from the API, not the informer view: a watch cut under load left the view stale once
-    const core = w.env.kubeConfig.makeApiClient(CoreV1Api);
+    // read from the API, not the informer view (a watch cut under load left the view stale once), and
+    // directly, not through the world's proxy in this process
+    direct = loadKubeConfig({ kubeconfigPath: cluster.kubeconfigPath });
+    const core = direct.makeApiClient(CoreV1Api);
     const podsNow = async () => (await core.listNamespacedPod({ namespace: w.namespace })).items;
     const targetNames = new Set(targets.map((t) => t.name));
     const original = new Set(
       (await podsNow()).filter((p) => targetNames.has(p.spec?.nodeName ?? '')).map((p) => p.metadata?.uid),
     );
+    let heldExample: string | undefined; // an original pod still there at the last look (diagnostics)
     const drainedNodes = async (): Promise<number> => {
-      const pods = await podsNow();
-      const held = new Set(pods.filter((p) => original.has(p.metadata?.uid)).map((p) => p.spec?.nodeName));
-      return targets.filter((t) => !held.has(t.name)).length;
+      const held = (await podsNow()).filter((p) => original.has(p.metadata?.uid));
+      const first = held[0];
+      heldExample = first
+        ? `${first.metadata?.name} on ${first.spec?.nodeName} phase ${first.status?.phase} deleting ${String(first.metadata?.deletionTimestamp?.toISOString())}`
+        : undefined;
+      const nodesHeld = new Set(held.map((p) => p.spec?.nodeName));
+      return targets.filter((t) => !nodesHeld.has(t.name)).length;
     };
     const apiBefore = await metricPatiently(daemon, 'spot_handler_kube_api_requests_total');
     await Promise.all(targets.map((t) => w.send(spotWarning(t.instanceId))));
     const t0 = Date.now();
     let cordonAt: number | undefined;
     let drainAt: number | undefined;
+    let drainCheckAt = 0;
     while (Date.now() - t0 < timeoutMs && drainAt === undefined) {
       if (cordonAt === undefined && targets.every((t) => w.node(t.name)?.spec?.['unschedulable'] === true))
         cordonAt = Date.now();
-      if (cordonAt !== undefined && (await drainedNodes()) === targets.length) drainAt = Date.now();
-      // the cordons are read every 50 ms (the figure's resolution), the drain less often
-      await new Promise((r) => setTimeout(r, cordonAt === undefined ? 50 : 250));
+      // the cordons are read every 50 ms (the figure's resolution); the pods every second: listing
+      // 3,000 pods takes this process (where the kubelet stand-in runs) a while under load
+      if (cordonAt !== undefined && Date.now() >= drainCheckAt) {
+        if ((await drainedNodes()) === targets.length) drainAt = Date.now();
+        drainCheckAt = Date.now() + 1000;
+      }
+      await new Promise((r) => setTimeout(r, 50));
     }
     await waitDeletes(daemon, interrupted);
     // the queue first: a message deleted by then had its node drained before this pod snapshot
@@ -118,6 +132,7 @@ export default async function massQueueReal(args: readonly string[]): Promise<vo
         ...counts,
         api_requests: apiAfter - apiBefore,
         peak_rss_mib: memory.hwm,
+        ...(heldExample ? { held_example: heldExample } : {}),
         daemon_first_receive_s: span(daemon, 'interruption event received', t0)[0],
         daemon_first_cordon_s: span(daemon, 'node cordoned', t0)[0],
         daemon_last_cordon_s: span(daemon, 'node cordoned', t0)[1],
@@ -127,6 +142,7 @@ export default async function massQueueReal(args: readonly string[]): Promise<vo
       }),
     );
   } finally {
+    direct?.destroy();
     await stopAllDaemons();
     await world?.stop();
     await cluster.stop();

@@ -1,11 +1,11 @@
 /**
  * The real Kubernetes control plane a `*-real` benchmark runs on: TEST_KUBECONFIG (an existing cluster),
  * or SPOT_HANDLER_KUBE_UP=<path of an `up` script that prints TEST_KUBECONFIG=…> (started in a temp dir,
- * stopped and purged at the end by `down` next to it). Without either, or when the script is not there
+ * stopped and purged at the end by `down` next to it, its directory removed). Without either, or when the script is not there
  * (a clone without the shared control plane), the benchmark prints one skip line and exits 0.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -37,6 +37,8 @@ export async function realCluster(): Promise<RealCluster | { readonly skipped: s
     kubeconfigPath: path,
     stop: async () => {
       await exec(join(dirname(up), 'down'), [dir, '--purge'], { timeout: 120_000 }).catch(() => undefined);
+      // `down --purge` drops etcd and logs; the unpacked binaries and certificates (170 MB) go too
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
