@@ -10,9 +10,6 @@ import { apiCall, type ApiRequestCounter } from './api-call.js';
 import { watchPodPath } from './pod-watch.js';
 import { toKubePod } from './to-kube-types.js';
 
-/** Page size of pod lists (kubectl's default chunk size). */
-export const POD_PAGE_SIZE = 500;
-
 /** What the pod adapter is built from. */
 export interface KubePodApiDeps {
   readonly kubeConfig: KubeConfig;
@@ -31,26 +28,21 @@ export class KubePodApi implements PodApi {
     this.watcher = new Watch(deps.kubeConfig);
   }
 
-  /** Lists every page of pods bound to the node. */
+  /**
+   * Lists the pods bound to the node in one request, never paged: a real kube-apiserver (1.24) answers a
+   * paged list with a field selector with only some of the matching pods and no continue token once the
+   * cluster holds more pods than the page size (docs/adr/0009-unpaged-pod-list-per-node.md). One node's
+   * pods (at most a few hundred) fit one answer, as in `kubectl drain`.
+   */
   async listPods(nodeName: string): Promise<PodList> {
-    const fieldSelector = `spec.nodeName=${nodeName}`;
-    const pods: V1Pod[] = [];
-    let token: string | undefined;
-    let resourceVersion = '';
-    do {
-      const page = await apiCall(this.deps.counter, 'list', `list pods on ${nodeName}`, () =>
-        this.deps.core.listPodForAllNamespaces({
-          fieldSelector,
-          ...(this.deps.labelSelector ? { labelSelector: this.deps.labelSelector } : {}),
-          limit: POD_PAGE_SIZE,
-          ...(token ? { _continue: token } : {}),
-        }),
-      );
-      pods.push(...page.items);
-      resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
-      token = page.metadata?._continue || undefined;
-    } while (token);
-    return { pods: pods.map(toKubePod), resourceVersion };
+    const list = await apiCall(this.deps.counter, 'list', `list pods on ${nodeName}`, () =>
+      this.deps.core.listPodForAllNamespaces({
+        fieldSelector: `spec.nodeName=${nodeName}`,
+        ...(this.deps.labelSelector ? { labelSelector: this.deps.labelSelector } : {}),
+      }),
+    );
+    const pods: readonly V1Pod[] = list.items;
+    return { pods: pods.map(toKubePod), resourceVersion: list.metadata?.resourceVersion ?? '' };
   }
 
   /** Watches the node's pods until the server closes the stream, it fails, or the signal aborts. */
