@@ -7,7 +7,7 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
-COPY scripts/build.mjs scripts/build.mjs
+COPY scripts/build.mjs scripts/bundle-options.mjs scripts/
 COPY src src
 # mkdir: COPY below needs dist/chunks even if a build ever has no dynamic import.
 RUN npm run build && mkdir -p dist/chunks && rm -f dist/*.map dist/chunks/*.map

@@ -1,6 +1,7 @@
 // Bundles the daemon into dist/spot-handler.mjs (one file; SDKs bundled so start-up and memory stay low).
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
+import { bundleOptions } from './bundle-options.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -8,24 +9,11 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
 await build({
-  entryPoints: ['src/main.ts'],
-  // Code splitting: queue-mode modules (AWS SDK) live in chunks that IMDS mode never loads.
+  ...bundleOptions(pkg.version, { shebang: true }),
   outdir: 'dist',
-  entryNames: 'spot-handler',
-  chunkNames: 'chunks/[name]-[hash]',
-  outExtension: { '.js': '.mjs' },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
   minify: true,
   sourcemap: 'linked',
-  splitting: true,
   legalComments: 'none',
-  define: { __SPOT_HANDLER_VERSION__: JSON.stringify(pkg.version) },
-  banner: {
-    js: "#!/usr/bin/env node\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-  },
   logLevel: 'warning',
 });
 console.log('built dist/spot-handler.mjs');

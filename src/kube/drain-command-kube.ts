@@ -30,7 +30,7 @@ export async function connectDrainKube(options: DrainKubeOptions): Promise<Drain
       import('../clock.js'),
       import('./node-api.js'),
       import('./pod-api.js'),
-      import('@kubernetes/client-node'),
+      import('./drain-command-apis.js'),
     ]);
   const kubeConfig = loadKubeConfig({
     ...(options.kubeconfigPath !== undefined && { kubeconfigPath: options.kubeconfigPath }),

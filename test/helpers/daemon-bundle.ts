@@ -30,6 +30,7 @@ function sourceKey(dir: string, hash: Hash): void {
 export async function testBundle(): Promise<string> {
   const hash = createHash('sha256');
   sourceKey(`${REPO_ROOT}src`, hash);
+  sourceKey(`${REPO_ROOT}scripts`, hash); // the bundle options
   const dir = join(tmpdir(), `spot-handler-test-bundle-${hash.digest('hex').slice(0, 16)}`);
   const file = join(dir, 'spot-handler.mjs');
   if (existsSync(file)) {
@@ -38,23 +39,8 @@ export async function testBundle(): Promise<string> {
   }
   const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   const { build } = await import('esbuild');
-  await build({
-    entryPoints: [`${REPO_ROOT}src/main.ts`],
-    outdir: tmp,
-    entryNames: 'spot-handler',
-    chunkNames: 'chunks/[name]-[hash]',
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    splitting: true,
-    define: { __SPOT_HANDLER_VERSION__: JSON.stringify('0.0.0-test') },
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-    logLevel: 'error',
-  });
+  const { bundleOptions } = await import('../../scripts/bundle-options.mjs');
+  await build({ ...bundleOptions('0.0.0-test'), outdir: tmp, logLevel: 'error' });
   try {
     renameSync(tmp, dir);
   } catch {

@@ -49,7 +49,7 @@ describe('Dockerfile', () => {
   });
 
   it('copies the bundle and its chunks, where scripts/build.mjs puts them, and no dev dependencies', () => {
-    const buildScript = readFileSync(join(ROOT, 'scripts/build.mjs'), 'utf8');
+    const buildScript = readFileSync(join(ROOT, 'scripts/bundle-options.mjs'), 'utf8');
     expect(buildScript).toContain("entryNames: 'spot-handler'");
     expect(buildScript).toContain("chunkNames: 'chunks/");
     const copies = ops(runtime, 'COPY');
@@ -77,7 +77,13 @@ describe('Dockerfile', () => {
     for (const path of ['src', 'package.json', 'package-lock.json', 'scripts', 'tsconfig.json'])
       expect(ignored).not.toContain(path);
     const copied = ops(build, 'COPY').join(' ');
-    for (const input of ['package.json', 'package-lock.json', 'scripts/build.mjs', 'src'])
+    for (const input of [
+      'package.json',
+      'package-lock.json',
+      'scripts/build.mjs',
+      'scripts/bundle-options.mjs',
+      'src',
+    ])
       expect(copied).toContain(input);
   });
 });
