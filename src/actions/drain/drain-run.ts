@@ -1,6 +1,6 @@
 /**
- * One drain of one node: list, filter, evict tier by tier, wait for the pods to go (one watch), re-list
- * once to catch pods that raced the cordon, and report what is left and why (drain-outcome.ts). Its
+ * One drain of one node: list, filter, evict tier by tier, wait for the pods to go (one watch), act on
+ * the pods the watch saw arrive (they raced the cordon), and report what is left and why (drain-outcome.ts). Its
  * terms are live: a stronger event tightens them in place (the pods still waiting get the shorter
  * budget, held-back do-not-disrupt pods go when the drain turns urgent); evictions done stand.
  */
@@ -89,7 +89,10 @@ export class DrainRun {
         const acted = await this.pass(pods);
         await this.waitAll();
         if (!acted || this.timeUp()) break;
-        pods = (await this.tracker.relist()).pods;
+        // pods that raced the cordon: the watch (from the list's resourceVersion, re-listing itself
+        // when it fails) has shown every pod bound since, so its view is as fresh as a new list, and
+        // costs no request (a list of the node's pods at the end was ~5% of a drain of 110 pods)
+        pods = this.tracker.onNode();
       }
       // turned urgent after the last wait: the held-back pods still go
       if (this.releaseDoNotDisrupt()) await this.waitAll();

@@ -37,11 +37,16 @@ export class PodTracker {
     this.loop ??= this.watchLoop();
   }
 
-  /** Lists again and replaces the view (also used by the drain's final pass). */
+  /** Lists again and replaces the view (after the watch ends or fails). */
   async relist(): Promise<PodList> {
     const list = await this.pods.listPods(this.nodeName, this.stopper.signal);
     this.apply(list);
     return list;
+  }
+
+  /** The pods on the node now, as the list and the watch since have shown them. */
+  onNode(): KubePod[] {
+    return [...this.present.values()];
   }
 
   /** True while a pod with this UID is on the node. */
