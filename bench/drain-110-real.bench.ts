@@ -4,11 +4,15 @@
  * - ours: `spot-handler drain NODE --ignore-daemonsets --delete-emptydir-data --force` (a bundle of the
  *   current src/, plain node), spawn → exit 0: process start, client load, cordon, our engine (list,
  *   evictions, one watch), the check that nothing is left;
+ * - engine: the same command code, run in this process (`runDrainCommand`), after the first run warm as
+ *   a running daemon's is: our engine's cost over the floor's without process start and client load
+ *   (both with the JIT; the image's daemon runs interpreted, ADR 0007);
  * - floor: no logic at all: cordon, one list, parallel evictions over keep-alive, one watch until every
  *   pod is gone;
  * - kubectl: `kubectl drain --ignore-daemonsets --delete-emptydir-data --force`, spawn → exit.
  * Prints {"bench":"drain-110-real","ours_s":…,"floor_s":…,"kubectl_s":…,"node_writes":…,
  * "ours_cordon_to_gone_s":… (the command's own cordon → drained, without process start),
+ * "engine_cordon_to_gone_s":…, "engine_over_floor":… (median of each engine run over its floor run),
  * "api_requests_per_drain":… (the CLI's own count),"load_avg":…} (medians). Targets: ours ≤ 1.5 s and ≤ 1.3 × floor.
  * The cluster: TEST_KUBECONFIG (an existing one), or SPOT_HANDLER_KUBE_UP=<path of an `up` script that
  * prints TEST_KUBECONFIG=…> (started in a temp dir, stopped and purged at the end, by `down` next to it);
@@ -24,13 +28,14 @@ import { loadKubeConfig, type KeepAliveKubeConfig } from '../src/kube/kube-confi
 import { RateLimiter } from '../src/kube/rate-limiter.js';
 import { SHUTDOWN_MS_ANNOTATION, startKubeletSimulator } from '../src/sandbox/kubelet.js';
 import { testBundle } from '../test/helpers/daemon.js';
+import { connectKube, runDrainCommand } from '../src/commands/drain-command.js';
 import { median, ms3 } from './drain-support.js';
 
 const exec = promisify(execFile);
 const PODS = 110;
 let floorFallbacks = 0;
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-type Variant = 'ours' | 'floor' | 'kubectl';
+type Variant = 'ours' | 'engine' | 'floor' | 'kubectl';
 
 function podBody(node: string, i: number): V1Pod {
   return {
@@ -79,6 +84,7 @@ async function floorDrain(kc: KeepAliveKubeConfig, core: CoreV1Api, node: string
     const check = async (): Promise<void> => {
       while (!done) {
         await new Promise((r) => setTimeout(r, 1000));
+        if (done) return;
         const now = await core.listNamespacedPod({ namespace: ns, fieldSelector: `spec.nodeName=${node}` });
         if (now.items.length === 0 && !done) {
           floorFallbacks++;
@@ -86,7 +92,7 @@ async function floorDrain(kc: KeepAliveKubeConfig, core: CoreV1Api, node: string
         }
       }
     };
-    void check();
+    check().catch((err: unknown) => (done ? undefined : reject(err as Error)));
   });
   await Promise.all(
     list.items.map((p) =>
@@ -99,8 +105,12 @@ async function floorDrain(kc: KeepAliveKubeConfig, core: CoreV1Api, node: string
         .catch(() => undefined),
     ),
   );
-  await gone;
-  watchReq?.abort();
+  try {
+    await gone;
+  } finally {
+    done = true; // a failed watch must not leave the check listing after the cluster is gone
+    watchReq?.abort();
+  }
   return (performance.now() - t) / 1000;
 }
 
@@ -109,8 +119,8 @@ export default async function drain110Real(args: readonly string[] = []): Promis
   const runsArg = args.find((a) => a.startsWith('--runs='));
   const runs = runsArg ? Number(runsArg.slice('--runs='.length)) : 5;
   const variants: Variant[] = args.includes('--no-kubectl')
-    ? ['ours', 'floor']
-    : ['ours', 'floor', 'kubectl'];
+    ? ['ours', 'engine', 'floor']
+    : ['ours', 'engine', 'floor', 'kubectl'];
   const cluster = await realCluster();
   if ('skipped' in cluster) {
     console.log(JSON.stringify({ bench: 'drain-110-real', skipped: cluster.skipped }));
@@ -132,7 +142,8 @@ export default async function drain110Real(args: readonly string[] = []): Promis
     nodeNames: [...nodes.values()],
     defaultShutdownMs: 50,
   });
-  const times: Record<Variant, number[]> = { ours: [], floor: [], kubectl: [] };
+  const times: Record<Variant, number[]> = { ours: [], engine: [], floor: [], kubectl: [] };
+  const engineInside: number[] = [];
   const writes: number[] = [];
   const oursInside: number[] = []; // cordon → drained, the command's own clock
   const requests: number[] = [];
@@ -156,7 +167,11 @@ export default async function drain110Real(args: readonly string[] = []): Promis
           120_000,
         );
         if (v === 'floor') times.floor.push(await floorDrain(kc, core, node, ns));
-        else if (v === 'kubectl') {
+        else if (v === 'engine') {
+          const r = await engineDrain(cluster.kubeconfigPath, node);
+          times.engine.push(r.seconds);
+          engineInside.push(r.cordonToGoneS);
+        } else if (v === 'kubectl') {
           const t = performance.now();
           await exec('kubectl', [
             '--kubeconfig',
@@ -197,11 +212,16 @@ export default async function drain110Real(args: readonly string[] = []): Promis
       kubectl_s: times.kubectl.length > 0 ? ms3(median(times.kubectl)) : null,
       ours_over_floor: ms3(ours / floor),
       ours_cordon_to_gone_s: ms3(median(oursInside)),
+      engine_s: ms3(median(times.engine)),
+      engine_cordon_to_gone_s: ms3(median(engineInside)),
+      // each engine run against the floor run next to it (alternating runs share the machine's moment)
+      engine_over_floor: ms3(median(engineInside.map((e, i) => e / (times.floor[i] ?? NaN)))),
       node_writes: median(writes),
       api_requests_per_drain: median(requests),
       floor_watch_fallbacks: floorFallbacks,
       ours_runs_s: times.ours.map(ms3),
       ours_cordon_to_gone_runs_s: oursInside.map(ms3),
+      engine_cordon_to_gone_runs_s: engineInside.map(ms3),
       floor_runs_s: times.floor.map(ms3),
       kubectl_runs_s: times.kubectl.map(ms3),
       load_avg: loadavg()[0]?.toFixed(1),
@@ -247,4 +267,36 @@ async function oursDrain(bundle: string, kubeconfigPath: string, node: string) {
     nodeWrites: stats.nodeWrites ?? NaN,
     apiRequests: stats.apiRequests ?? NaN,
   };
+}
+
+/** Engine: the same command code as ours, in this process (warm after its first run); cordon → drained. */
+async function engineDrain(kubeconfigPath: string, node: string) {
+  let stderr = '';
+  const t = performance.now();
+  const code = await runDrainCommand(
+    [
+      node,
+      `--kubeconfig=${kubeconfigPath}`,
+      '--ignore-daemonsets',
+      '--delete-emptydir-data',
+      '--force',
+      '--log-level=info',
+    ],
+    {},
+    {
+      stdout: () => undefined,
+      stderr: (text) => (stderr += text),
+      clock: systemClock,
+      signal: new AbortController().signal,
+      connect: connectKube,
+    },
+  );
+  const seconds = (performance.now() - t) / 1000;
+  const stats = stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as DrainCostLine)
+    .find((l) => l.msg === 'drain cost');
+  if (code !== 0 || !stats) throw new Error(`engine drain of ${node} failed (${code}):\n${stderr}`);
+  return { seconds, cordonToGoneS: (stats.cordonToDrainedMs ?? NaN) / 1000 };
 }
