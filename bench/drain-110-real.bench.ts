@@ -237,6 +237,15 @@ interface DrainCostLine {
   readonly cordonToDrainedMs?: number;
 }
 
+/** The `drain cost` line among the command's log lines. */
+function costLine(stderr: string): DrainCostLine | undefined {
+  return stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as DrainCostLine)
+    .find((l) => l.msg === 'drain cost');
+}
+
 /**
  * Ours: the built CLI, `spot-handler drain NODE` with kubectl's flags, spawn → exit 0 (the same clock as
  * kubectl's). It reports its API requests and node writes on stderr at --log-level=info.
@@ -255,11 +264,7 @@ async function oursDrain(bundle: string, kubeconfigPath: string, node: string) {
     '--log-level=info',
   ]);
   const seconds = (performance.now() - t) / 1000;
-  const stats = stderr
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as DrainCostLine)
-    .find((l) => l.msg === 'drain cost');
+  const stats = costLine(stderr);
   if (!stats) throw new Error(`spot-handler drain ${node} printed no cost line:\n${stderr}`);
   return {
     seconds,
@@ -292,11 +297,7 @@ async function engineDrain(kubeconfigPath: string, node: string) {
     },
   );
   const seconds = (performance.now() - t) / 1000;
-  const stats = stderr
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as DrainCostLine)
-    .find((l) => l.msg === 'drain cost');
+  const stats = costLine(stderr);
   if (code !== 0 || !stats) throw new Error(`engine drain of ${node} failed (${code}):\n${stderr}`);
   return { seconds, cordonToGoneS: (stats.cordonToDrainedMs ?? NaN) / 1000 };
 }
