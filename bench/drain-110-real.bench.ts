@@ -7,12 +7,15 @@
  * - engine: the same command code, run in this process (`runDrainCommand`), after the first run warm as
  *   a running daemon's is: our engine's cost over the floor's without process start and client load
  *   (both with the JIT; the image's daemon runs interpreted, ADR 0007);
+ * - daemon: the IMDS daemon as the image runs it, on its own node, one spot notice per run, from the
+ *   cordon to the last pod gone (bench/drain-110-daemon.ts);
  * - floor: no logic at all: cordon, one list, parallel evictions over keep-alive, one watch until every
  *   pod is gone;
  * - kubectl: `kubectl drain --ignore-daemonsets --delete-emptydir-data --force`, spawn → exit.
  * Prints {"bench":"drain-110-real","ours_s":…,"floor_s":…,"kubectl_s":…,"node_writes":…,
  * "ours_cordon_to_gone_s":… (the command's own cordon → drained, without process start),
  * "engine_cordon_to_gone_s":…, "engine_over_floor":… (median of each engine run over its floor run),
+ * "daemon_cordon_to_gone_s":…, "daemon_over_floor":… (likewise),
  * "api_requests_per_drain":… (the CLI's own count),"load_avg":…} (medians). Targets: ours ≤ 1.5 s and ≤ 1.3 × floor.
  * The cluster: TEST_KUBECONFIG (an existing one), or SPOT_HANDLER_KUBE_UP=<path of an `up` script that
  * prints TEST_KUBECONFIG=…> (started in a temp dir, stopped and purged at the end, by `down` next to it);
@@ -30,12 +33,13 @@ import { SHUTDOWN_MS_ANNOTATION, startKubeletSimulator } from '../src/sandbox/ku
 import { testBundle } from '../test/helpers/daemon.js';
 import { connectKube, runDrainCommand } from '../src/commands/drain-command.js';
 import { median, ms3 } from './drain-support.js';
+import { startDaemonVariant, type DaemonVariant } from './drain-110-daemon.js';
 
 const exec = promisify(execFile);
 const PODS = 110;
 let floorFallbacks = 0;
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-type Variant = 'ours' | 'engine' | 'floor' | 'kubectl';
+type Variant = 'ours' | 'engine' | 'daemon' | 'floor' | 'kubectl';
 
 function podBody(node: string, i: number): V1Pod {
   return {
@@ -119,8 +123,8 @@ export default async function drain110Real(args: readonly string[] = []): Promis
   const runsArg = args.find((a) => a.startsWith('--runs='));
   const runs = runsArg ? Number(runsArg.slice('--runs='.length)) : 5;
   const variants: Variant[] = args.includes('--no-kubectl')
-    ? ['ours', 'engine', 'floor']
-    : ['ours', 'engine', 'floor', 'kubectl'];
+    ? ['ours', 'engine', 'daemon', 'floor']
+    : ['ours', 'engine', 'daemon', 'floor', 'kubectl'];
   const cluster = await realCluster();
   if ('skipped' in cluster) {
     console.log(JSON.stringify({ bench: 'drain-110-real', skipped: cluster.skipped }));
@@ -135,37 +139,49 @@ export default async function drain110Real(args: readonly string[] = []): Promis
   const tag = Math.random().toString(36).slice(2, 7);
   const ns = `drain-bench-${tag}`;
   const nodes = new Map<string, string>(); // `${variant}-${i}` → node name
-  for (let i = 0; i < runs; i++) for (const v of variants) nodes.set(`${v}-${i}`, `d110-${tag}-${v}-${i}`);
+  const daemonNode = `d110-${tag}-daemon`; // the daemon's node, made new again after each run
+  for (let i = 0; i < runs; i++)
+    for (const v of variants) nodes.set(`${v}-${i}`, v === 'daemon' ? daemonNode : `d110-${tag}-${v}-${i}`);
   await core.createNamespace({ body: { metadata: { name: ns } } });
   const kubelet = await startKubeletSimulator({
     kubeConfig: kc,
-    nodeNames: [...nodes.values()],
+    nodeNames: [...new Set(nodes.values())],
     defaultShutdownMs: 50,
   });
-  const times: Record<Variant, number[]> = { ours: [], engine: [], floor: [], kubectl: [] };
+  let daemon: DaemonVariant | undefined;
+  const times: Record<Variant, number[]> = { ours: [], engine: [], daemon: [], floor: [], kubectl: [] };
   const engineInside: number[] = [];
   const writes: number[] = [];
   const oursInside: number[] = []; // cordon → drained, the command's own clock
   const requests: number[] = [];
+  const fill = async (node: string): Promise<void> => {
+    for (let b = 0; b < PODS; b += 20)
+      await Promise.all(
+        Array.from({ length: Math.min(20, PODS - b) }, (_, k) =>
+          core.createNamespacedPod({ namespace: ns, body: podBody(node, b + k) }),
+        ),
+      );
+    await until(
+      `${PODS} pods Running on ${node}`,
+      async () =>
+        (
+          await core.listNamespacedPod({ namespace: ns, fieldSelector: `spec.nodeName=${node}` })
+        ).items.filter((p) => p.status?.phase === 'Running').length === PODS,
+      120_000,
+    );
+  };
   try {
+    if (variants.includes('daemon'))
+      daemon = await startDaemonVariant(kc, core, cluster.kubeconfigPath, daemonNode, ns);
     for (let i = 0; i < runs; i++) {
       for (const v of variants) {
         const node = nodes.get(`${v}-${i}`) ?? '';
+        if (v === 'daemon' && daemon) {
+          times.daemon.push(await daemon.run(() => fill(node)));
+          continue;
+        }
         await core.createNode({ body: { metadata: { name: node } } });
-        for (let b = 0; b < PODS; b += 20)
-          await Promise.all(
-            Array.from({ length: Math.min(20, PODS - b) }, (_, k) =>
-              core.createNamespacedPod({ namespace: ns, body: podBody(node, b + k) }),
-            ),
-          );
-        await until(
-          `${PODS} pods Running on ${node}`,
-          async () =>
-            (
-              await core.listNamespacedPod({ namespace: ns, fieldSelector: `spec.nodeName=${node}` })
-            ).items.filter((p) => p.status?.phase === 'Running').length === PODS,
-          120_000,
-        );
+        await fill(node);
         if (v === 'floor') times.floor.push(await floorDrain(kc, core, node, ns));
         else if (v === 'engine') {
           const r = await engineDrain(cluster.kubeconfigPath, node);
@@ -194,6 +210,7 @@ export default async function drain110Real(args: readonly string[] = []): Promis
       }
     }
   } finally {
+    await daemon?.stop();
     await kubelet.stop();
     await core.deleteNamespace({ name: ns }).catch(() => undefined);
     for (const node of nodes.values()) await core.deleteNode({ name: node }).catch(() => undefined);
@@ -216,12 +233,15 @@ export default async function drain110Real(args: readonly string[] = []): Promis
       engine_cordon_to_gone_s: ms3(median(engineInside)),
       // each engine run against the floor run next to it (alternating runs share the machine's moment)
       engine_over_floor: ms3(median(engineInside.map((e, i) => e / (times.floor[i] ?? NaN)))),
+      daemon_cordon_to_gone_s: times.daemon.length > 0 ? ms3(median(times.daemon)) : null,
+      daemon_over_floor: ms3(median(times.daemon.map((d, i) => d / (times.floor[i] ?? NaN)))),
       node_writes: median(writes),
       api_requests_per_drain: median(requests),
       floor_watch_fallbacks: floorFallbacks,
       ours_runs_s: times.ours.map(ms3),
       ours_cordon_to_gone_runs_s: oursInside.map(ms3),
       engine_cordon_to_gone_runs_s: engineInside.map(ms3),
+      daemon_cordon_to_gone_runs_s: times.daemon.map(ms3),
       floor_runs_s: times.floor.map(ms3),
       kubectl_runs_s: times.kubectl.map(ms3),
       load_avg: loadavg()[0]?.toFixed(1),
